@@ -1,0 +1,48 @@
+/*
+ * claims.h - the checks on a verified ID token's payload, and the
+ * binding of the Okta identity to the local account.
+ *
+ * Pure core: json-c only, no clock reads (now is passed in).
+ */
+#ifndef POG_CLAIMS_H
+#define POG_CLAIMS_H
+
+#include <time.h>
+
+#include "pog.h"
+
+struct pog_claims_policy {
+	const char *issuer;             /* iss must equal this exactly */
+	const char *client_id;          /* aud must contain it; azp when several */
+	long clock_skew;                /* seconds allowed on exp, nbf, iat */
+	time_t now;
+	const char *username_claim;
+	bool require_mfa;               /* amr must contain "mfa" */
+};
+
+struct pog_claims {
+	char *sub;
+	char *username;                 /* the username claim, as sent */
+};
+
+/*
+ * Checks iss, aud/azp, exp/nbf/iat, sub, amr and the username claim in
+ * the payload JSON. Types are checked strictly: exp must be a number,
+ * aud a string or an array of strings, and so on.
+ */
+pog_err pog_claims_check(const char *payload, size_t len,
+			 const struct pog_claims_policy *p,
+			 struct pog_claims *out, char **errmsg);
+void pog_claims_free(struct pog_claims *c);
+
+/*
+ * Maps the username claim to a local account name: with no domains the
+ * claim is the name; with domains, "name@domain" for a listed domain
+ * (compared case-insensitively) gives "name", and anything else is
+ * refused. The result must be a valid local user name.
+ */
+pog_err pog_claims_local_user(const char *claim,
+			      const struct pog_strv *domains,
+			      char **local, char **errmsg);
+
+#endif /* POG_CLAIMS_H */

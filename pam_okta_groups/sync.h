@@ -1,0 +1,55 @@
+/*
+ * sync.h - the account phase: from the verified identity and the config
+ * to local group membership, in the Paralus model.
+ *
+ *   T  the IdP groups
+ *   B  bindings of groups in T whose project is this host's, or every
+ *   D  desired local groups: the roles of B, plus same_name grants
+ *   M  managed groups: every group in [roles], plus what the ledger says
+ *      this module added for this user
+ *   plan: add D ∩ M \ current, remove current ∩ M \ D
+ *
+ * Used by pam_sm_acct_mgmt, pam_sm_setcred (session mode) and okta-groups.
+ */
+#ifndef POG_SYNC_H
+#define POG_SYNC_H
+
+#include <sys/types.h>
+
+#include "cfg.h"
+#include "pog.h"
+
+struct pog_sync_result {
+	bool granted;                   /* B non-empty, or same_name granted */
+	struct pog_strv roles;          /* "role@project" of B, for display */
+	struct pog_strv desired;        /* D */
+	struct pog_strv added;          /* what was (or, dry run, would be) added */
+	struct pog_strv removed;        /* likewise removed */
+	struct pog_strv ignored;        /* "name: why", sanitized for display */
+	char *deny_reason;              /* one plain sentence, or NULL */
+};
+
+/*
+ * Runs the account phase for id->user.
+ * - persistent: applies the plan to group_file and gshadow_file
+ *   together, under the lock, atomically; writes the ledger.
+ * - session and none: computes D, writes only the ledger.
+ * When nothing grants access and on_no_binding = deny, it first removes
+ * the user from every managed group (persistent mode), then returns
+ * POG_ERR_NOBINDING with res->deny_reason set.
+ * dry_run: compute and report only; nothing is written.
+ */
+pog_err pog_sync_account(const struct pog_config *cfg,
+			 const struct pog_identity *id,
+			 const struct pog_io *io, bool dry_run,
+			 struct pog_sync_result *res);
+
+/* The GIDs of D that exist locally, for setcred in session mode. */
+pog_err pog_sync_session_gids(const struct pog_config *cfg,
+			      const struct pog_identity *id,
+			      const struct pog_io *io,
+			      gid_t **gids, size_t *ngids);
+
+void pog_sync_result_free(struct pog_sync_result *res);
+
+#endif /* POG_SYNC_H */

@@ -1,0 +1,468 @@
+/*
+ * util.c - string lists, buffers, safe reads and atomic writes.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+const char *
+pog_strerror(pog_err err)
+{
+	switch (err) {
+	case POG_OK:            return "success";
+	case POG_ERR_NOMEM:     return "out of memory";
+	case POG_ERR_SYSTEM:    return "system error";
+	case POG_ERR_CONFIG:    return "configuration error";
+	case POG_ERR_UNAVAIL:   return "identity provider unavailable";
+	case POG_ERR_PROTOCOL:  return "identity provider protocol error";
+	case POG_ERR_DENIED:    return "sign-in denied";
+	case POG_ERR_EXPIRED:   return "sign-in code expired";
+	case POG_ERR_TOKEN:     return "ID token rejected";
+	case POG_ERR_USER:      return "identity does not match the account";
+	case POG_ERR_CONV:      return "conversation failed";
+	case POG_ERR_NOBINDING: return "no group binding grants access";
+	case POG_ERR_INVALID:   return "invalid input";
+	}
+	return "unknown error";
+}
+
+void
+pog_memzero(void *p, size_t n)
+{
+	volatile unsigned char *v = p;
+
+	while (n-- > 0)
+		*v++ = 0;
+}
+
+void
+pog_free_secret(char *s)
+{
+	if (s == NULL)
+		return;
+	pog_memzero(s, strlen(s));
+	free(s);
+}
+
+/* ---- string lists ---- */
+
+pog_err
+pog_strv_add_len(struct pog_strv *sv, const char *s, size_t len)
+{
+	char *copy;
+
+	if (sv->n + 1 >= sv->cap) {
+		size_t ncap = sv->cap ? sv->cap * 2 : 8;
+		char **nv = realloc(sv->v, ncap * sizeof(*nv));
+
+		if (nv == NULL)
+			return POG_ERR_NOMEM;
+		sv->v = nv;
+		sv->cap = ncap;
+	}
+	copy = strndup(s, len);
+	if (copy == NULL)
+		return POG_ERR_NOMEM;
+	sv->v[sv->n++] = copy;
+	sv->v[sv->n] = NULL;
+	return POG_OK;
+}
+
+pog_err
+pog_strv_add(struct pog_strv *sv, const char *s)
+{
+	return pog_strv_add_len(sv, s, strlen(s));
+}
+
+bool
+pog_strv_contains(const struct pog_strv *sv, const char *s)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		if (strcmp(sv->v[i], s) == 0)
+			return true;
+	return false;
+}
+
+void
+pog_strv_free(struct pog_strv *sv)
+{
+	if (sv == NULL)
+		return;
+	for (size_t i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	sv->v = NULL;
+	sv->n = sv->cap = 0;
+}
+
+pog_err
+pog_strv_split(struct pog_strv *sv, const char *s)
+{
+	while (*s != '\0') {
+		size_t n;
+
+		while (*s == ' ' || *s == '\t')
+			s++;
+		n = strcspn(s, " \t");
+		if (n > 0 && pog_strv_add_len(sv, s, n) != POG_OK)
+			return POG_ERR_NOMEM;
+		s += n;
+	}
+	return POG_OK;
+}
+
+void
+pog_identity_free(struct pog_identity *id)
+{
+	if (id == NULL)
+		return;
+	free(id->user);
+	free(id->sub);
+	free(id->issuer);
+	free(id->claimed_name);
+	pog_strv_free(&id->groups);
+	memset(id, 0, sizeof(*id));
+}
+
+/* ---- logging hooks ---- */
+
+void
+pog_log(const struct pog_io *io, int prio, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	if (io == NULL || io->log == NULL)
+		return;
+	if (prio == LOG_DEBUG && !io->debug)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	io->log(io->ctx, prio, msg);
+}
+
+void
+pog_tell(const struct pog_io *io, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	if (io == NULL || io->error == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	io->error(io->ctx, msg);
+}
+
+char *
+pog_sanitize(const char *s, size_t maxlen)
+{
+	size_t n = strnlen(s, maxlen);
+	char *out = malloc(n + 1);
+
+	if (out == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		out[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+	}
+	out[n] = '\0';
+	return out;
+}
+
+char *
+pog_asprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	return r < 0 ? NULL : s;
+}
+
+bool
+pog_parse_long(const char *s, long min, long max, long *out)
+{
+	char *end = NULL;
+	long v;
+
+	if (s == NULL || *s == '\0' || !(isdigit((unsigned char)*s) || *s == '-'))
+		return false;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+double
+pog_now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- buffers ---- */
+
+pog_err
+pog_buf_add(struct pog_buf *b, const void *p, size_t n)
+{
+	if (n > SIZE_MAX - b->len - 1)
+		return POG_ERR_NOMEM;
+	if (b->len + n + 1 > b->cap) {
+		size_t ncap = b->cap ? b->cap : 256;
+		char *nd;
+
+		while (ncap < b->len + n + 1)
+			ncap *= 2;
+		nd = realloc(b->data, ncap);
+		if (nd == NULL)
+			return POG_ERR_NOMEM;
+		b->data = nd;
+		b->cap = ncap;
+	}
+	if (n > 0)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return POG_OK;
+}
+
+pog_err
+pog_buf_addstr(struct pog_buf *b, const char *s)
+{
+	return pog_buf_add(b, s, strlen(s));
+}
+
+pog_err
+pog_buf_printf(struct pog_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	int r;
+	pog_err err;
+
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return POG_ERR_NOMEM;
+	err = pog_buf_add(b, s, (size_t)r);
+	free(s);
+	return err;
+}
+
+void
+pog_buf_free(struct pog_buf *b)
+{
+	if (b == NULL)
+		return;
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+char *
+pog_buf_steal(struct pog_buf *b)
+{
+	char *d = b->data;
+
+	if (d == NULL)
+		d = strdup("");
+	b->data = NULL;
+	b->len = b->cap = 0;
+	return d;
+}
+
+/* ---- files ---- */
+
+pog_err
+pog_read_file(const char *path, uid_t owner, enum pog_file_policy policy,
+	      size_t max, char **data, size_t *len, char **errmsg)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t got = 0;
+	pog_err err = POG_ERR_CONFIG;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+	if (fd < 0) {
+		int e = errno;
+
+		*errmsg = pog_asprintf("%s: cannot open: %s", path, strerror(e));
+		errno = e;
+		return e == ENOENT ? POG_ERR_SYSTEM : POG_ERR_CONFIG;
+	}
+	if (fstat(fd, &st) != 0) {
+		*errmsg = pog_asprintf("%s: cannot stat: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*errmsg = pog_asprintf("%s: not a regular file", path);
+		goto out;
+	}
+	if (st.st_uid != owner) {
+		*errmsg = pog_asprintf("%s: owned by uid %u, must be owned by uid %u",
+				       path, (unsigned)st.st_uid, (unsigned)owner);
+		goto out;
+	}
+	if (policy == POG_FILE_CONFIG && (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		*errmsg = pog_asprintf("%s: writable by group or others (mode %04o)",
+				       path, (unsigned)(st.st_mode & 07777));
+		goto out;
+	}
+	if (policy == POG_FILE_SECRET && (st.st_mode & 07777) != 0600 &&
+	    (st.st_mode & 07777) != 0400) {
+		*errmsg = pog_asprintf("%s: a secret file must have mode 0600 or 0400, not %04o",
+				       path, (unsigned)(st.st_mode & 07777));
+		goto out;
+	}
+	if ((size_t)st.st_size > max) {
+		*errmsg = pog_asprintf("%s: larger than %zu bytes", path, max);
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (buf == NULL) {
+		err = POG_ERR_NOMEM;
+		goto out;
+	}
+	while (got <= (size_t)st.st_size) {
+		ssize_t r = read(fd, buf + got, (size_t)st.st_size + 1 - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			*errmsg = pog_asprintf("%s: read error: %s", path, strerror(errno));
+			goto out;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	if (got > (size_t)st.st_size) {
+		*errmsg = pog_asprintf("%s: changed while being read", path);
+		goto out;
+	}
+	buf[got] = '\0';
+	*data = buf;
+	*len = got;
+	buf = NULL;
+	err = POG_OK;
+out:
+	if (buf != NULL) {
+		pog_memzero(buf, (size_t)st.st_size + 1);
+		free(buf);
+	}
+	close(fd);
+	return err;
+}
+
+static pog_err
+fsync_dir_of(const char *path)
+{
+	char *dir = strdup(path);
+	char *slash;
+	int fd;
+
+	if (dir == NULL)
+		return POG_ERR_NOMEM;
+	slash = strrchr(dir, '/');
+	if (slash == NULL)
+		strcpy(dir, ".");
+	else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(dir);
+	if (fd < 0)
+		return POG_ERR_SYSTEM;
+	(void)fsync(fd);
+	close(fd);
+	return POG_OK;
+}
+
+pog_err
+pog_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
+{
+	char *tmp = pog_asprintf("%s.XXXXXX", path);
+	const char *p = data;
+	int fd = -1;
+	pog_err err = POG_ERR_SYSTEM;
+
+	if (tmp == NULL)
+		return POG_ERR_NOMEM;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		goto out;
+	if (fchmod(fd, mode) != 0)
+		goto fail;
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			goto fail;
+		p += w;
+		len -= (size_t)w;
+	}
+	if (fsync(fd) != 0)
+		goto fail;
+	if (close(fd) != 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0)
+		goto fail;
+	(void)fsync_dir_of(path);
+	err = POG_OK;
+	goto out;
+fail:
+	if (fd >= 0)
+		close(fd);
+	fd = -1;
+	unlink(tmp);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(tmp);
+	return err;
+}
+
+pog_err
+pog_ensure_dir(const char *path, mode_t mode)
+{
+	struct stat st;
+
+	if (mkdir(path, mode) != 0 && errno != EEXIST)
+		return POG_ERR_SYSTEM;
+	if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+		return POG_ERR_SYSTEM;
+	if ((st.st_mode & 07777) != mode && chmod(path, mode) != 0)
+		return POG_ERR_SYSTEM;
+	return POG_OK;
+}

@@ -1,0 +1,31 @@
+/*
+ * tcheck.h - the tiny assertion kit of the unit tests. Each test program
+ * counts its checks and exits non-zero if any failed (77 to skip).
+ */
+#ifndef TCHECK_H
+#define TCHECK_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int tc_pass, tc_fail;
+
+#define TC_CHECK(cond) do { \
+	if (cond) { tc_pass++; } else { tc_fail++; \
+		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); } \
+} while (0)
+
+#define TC_STREQ(a, b) do { \
+	const char *tc_a = (a), *tc_b = (b); \
+	if (tc_a != NULL && tc_b != NULL && strcmp(tc_a, tc_b) == 0) { tc_pass++; } else { tc_fail++; \
+		fprintf(stderr, "%s:%d: \"%s\" != \"%s\" (%s vs %s)\n", __FILE__, __LINE__, \
+			tc_a ? tc_a : "(null)", tc_b ? tc_b : "(null)", #a, #b); } \
+} while (0)
+
+#define TC_DONE() do { \
+	printf("%s: %d checks passed, %d failed\n", __FILE__, tc_pass, tc_fail); \
+	return tc_fail == 0 ? 0 : 1; \
+} while (0)
+
+#endif /* TCHECK_H */
