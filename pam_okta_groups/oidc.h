@@ -75,6 +75,10 @@ pog_err pog_oidc_parse_groups(const char *json, size_t len, const char *claim,
 			      struct pog_strv *groups, bool *present,
 			      char **errmsg);
 
+/* Reads the sub of a userinfo response (a required non-empty string). */
+pog_err pog_oidc_userinfo_sub(const char *json, size_t len, char **sub,
+			      char **errmsg);
+
 /* Parses an OAuth error body, if any, into a sanitized error code. */
 char *pog_oidc_error_code(const char *json, size_t len);
 

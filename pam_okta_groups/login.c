@@ -1,0 +1,736 @@
+/*
+ * login.c - the device flow from discovery to a verified, bound identity.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "claims.h"
+#include "http.h"
+#include "login.h"
+#include "oidc.h"
+#include "prompt.h"
+#include "token.h"
+#include "util.h"
+
+/* Okta caps a groups claim at 100 entries; a list that long may be cut. */
+#define GROUPS_MAYBE_TRUNCATED 100
+
+struct flow {
+	const struct pog_config *cfg;
+	const struct pog_io *io;
+	struct pog_http *http;
+	struct pog_discovery disc;
+	char *jwks;
+	size_t jwks_len;
+	bool jwks_fetched;      /* fetched during this login */
+	struct pog_login_stats stats;
+};
+
+const char *
+pog_user_message(pog_err err)
+{
+	switch (err) {
+	case POG_OK:
+		return "Signed in.";
+	case POG_ERR_UNAVAIL:
+		return "The identity provider cannot be reached; try again later.";
+	case POG_ERR_CONFIG:
+		return "Okta sign-in is not set up correctly on this host; contact your administrator.";
+	case POG_ERR_DENIED:
+		return "The sign-in was denied.";
+	case POG_ERR_EXPIRED:
+		return "The sign-in code expired before it was approved.";
+	case POG_ERR_TOKEN:
+	case POG_ERR_PROTOCOL:
+		return "The identity provider's answer could not be verified.";
+	case POG_ERR_USER:
+		return "The Okta account that approved this sign-in may not log in to this account.";
+	case POG_ERR_CONV:
+		return "The sign-in was cancelled.";
+	case POG_ERR_NOBINDING:
+		return "No Okta group grants access to this host.";
+	case POG_ERR_NOMEM:
+	case POG_ERR_SYSTEM:
+	case POG_ERR_INVALID:
+		break;
+	}
+	return "The sign-in failed because of a system error.";
+}
+
+static void
+flow_free(struct flow *f)
+{
+	pog_http_free(f->http);
+	pog_discovery_free(&f->disc);
+	free(f->jwks);
+	memset(f, 0, sizeof(*f));
+}
+
+/* Maps an HTTP failure: the provider is unreachable or broken. */
+static pog_err
+http_status_err(const struct flow *f, const char *what, long status)
+{
+	pog_log(f->io, LOG_ERR, "%s: unexpected HTTP status %ld", what, status);
+	return status >= 500 || status == 429 ? POG_ERR_UNAVAIL : POG_ERR_PROTOCOL;
+}
+
+static pog_err
+fetch(struct flow *f, const char *what, const char *url, bool use_cache,
+      char **body, size_t *len, bool *cached)
+{
+	struct pog_http_resp r = { 0 };
+	pog_err err;
+
+	*cached = false;
+	if (use_cache &&
+	    pog_cache_get(f->cfg->cache_dir, url, time(NULL), body, len) == POG_OK) {
+		*cached = true;
+		return POG_OK;
+	}
+	err = pog_http_get(f->http, url, NULL, &r);
+	if (err != POG_OK) {
+		pog_log(f->io, LOG_ERR, "%s: request failed: %s", what, pog_strerror(err));
+		return err;
+	}
+	if (r.status != 200) {
+		err = http_status_err(f, what, r.status);
+		pog_http_resp_free(&r);
+		return err;
+	}
+	/* A failed cache write costs a refetch next time, nothing more. */
+	if (pog_cache_put(f->cfg->cache_dir, url, time(NULL), r.max_age, r.body, r.len) != POG_OK)
+		pog_log(f->io, LOG_DEBUG, "%s: cannot write the cache in %s", what,
+			f->cfg->cache_dir);
+	*body = r.body;
+	*len = r.len;
+	r.body = NULL;
+	pog_http_resp_free(&r);
+	return POG_OK;
+}
+
+static char *
+discovery_url(const char *issuer)
+{
+	size_t n = strlen(issuer);
+
+	/* OIDC Discovery 4: the path is appended to the issuer, whatever
+	 * it holds: /oauth2/default for a custom server, none for the org's. */
+	if (n > 0 && issuer[n - 1] == '/')
+		n--;
+	return pog_asprintf("%.*s/.well-known/openid-configuration", (int)n, issuer);
+}
+
+static pog_err
+discover(struct flow *f)
+{
+	char *url = discovery_url(f->cfg->issuer), *body = NULL, *errmsg = NULL;
+	size_t len = 0;
+	bool cached = false;
+	pog_err err;
+
+	if (url == NULL)
+		return POG_ERR_NOMEM;
+	err = fetch(f, "discovery", url, true, &body, &len, &cached);
+	if (err == POG_OK) {
+		err = pog_oidc_parse_discovery(body, len, f->cfg->issuer, &f->disc, &errmsg);
+		if (err != POG_OK) {
+			pog_log(f->io, LOG_ERR, "discovery %s: %s", url,
+				errmsg ? errmsg : pog_strerror(err));
+			/* A bad cached copy must not stick: drop it. */
+			if (cached)
+				(void)pog_cache_drop(f->cfg->cache_dir, url);
+			if (err != POG_ERR_NOMEM)
+				err = POG_ERR_PROTOCOL;
+		}
+	}
+	f->stats.discovery_cached = cached;
+	free(errmsg);
+	free(body);
+	free(url);
+	return err;
+}
+
+static pog_err
+get_jwks(struct flow *f, bool force)
+{
+	bool cached = false;
+	pog_err err;
+
+	free(f->jwks);
+	f->jwks = NULL;
+	err = fetch(f, "jwks", f->disc.jwks_uri, !force, &f->jwks, &f->jwks_len, &cached);
+	if (err == POG_OK && !cached)
+		f->jwks_fetched = true;
+	f->stats.jwks_cached = cached;
+	return err;
+}
+
+static char *
+scope_string(const struct pog_config *cfg)
+{
+	struct pog_buf b = { 0 };
+
+	for (size_t i = 0; i < cfg->scopes.n; i++) {
+		if ((i > 0 && pog_buf_addstr(&b, " ") != POG_OK) ||
+		    pog_buf_addstr(&b, cfg->scopes.v[i]) != POG_OK) {
+			pog_buf_free(&b);
+			return NULL;
+		}
+	}
+	return pog_buf_steal(&b);
+}
+
+/* Explains an OAuth error from the device endpoint in plain words. */
+static pog_err
+device_error(struct flow *f, const struct pog_http_resp *r)
+{
+	char *code = pog_oidc_error_code(r->body, r->len);
+	pog_err err;
+
+	if (r->status >= 500 || r->status == 429)
+		err = POG_ERR_UNAVAIL;
+	else if (code != NULL && (strcmp(code, "invalid_client") == 0 ||
+				  strcmp(code, "unauthorized_client") == 0 ||
+				  strcmp(code, "invalid_scope") == 0))
+		err = POG_ERR_CONFIG;
+	else if (code != NULL && strcmp(code, "access_denied") == 0)
+		err = POG_ERR_DENIED;
+	else
+		err = POG_ERR_PROTOCOL;
+	pog_log(f->io, LOG_ERR, "device authorization refused: HTTP %ld, error %s%s",
+		r->status, code ? code : "(none)",
+		err == POG_ERR_CONFIG ? " (check client_id, the client secret, the "
+		"Device Authorization grant and the scopes of the app)" :
+		err == POG_ERR_DENIED ? " (is the user assigned to the app, and does "
+		"an access policy allow the device grant?)" : "");
+	free(code);
+	return err;
+}
+
+static pog_err
+device_authorize(struct flow *f, struct pog_device_auth *da)
+{
+	const struct pog_config *cfg = f->cfg;
+	struct pog_buf form = { 0 };
+	struct pog_http_resp r = { 0 };
+	char *scope = scope_string(cfg), *errmsg = NULL;
+	pog_err err = POG_ERR_NOMEM;
+
+	if (scope == NULL)
+		goto out;
+	if (pog_http_form_add(&form, "client_id", cfg->client_id) != POG_OK ||
+	    pog_http_form_add(&form, "scope", scope) != POG_OK)
+		goto out;
+	err = pog_http_post_form(f->http, f->disc.device_authorization_endpoint,
+				 form.data,
+				 cfg->client_secret ? cfg->client_id : NULL,
+				 cfg->client_secret, &r);
+	if (err != POG_OK) {
+		pog_log(f->io, LOG_ERR, "device authorization: request failed: %s",
+			pog_strerror(err));
+		goto out;
+	}
+	if (r.status != 200) {
+		err = device_error(f, &r);
+		goto out;
+	}
+	err = pog_oidc_parse_device(r.status, r.body, r.len, da, &errmsg);
+	if (err != POG_OK) {
+		pog_log(f->io, LOG_ERR, "device authorization: %s",
+			errmsg ? errmsg : pog_strerror(err));
+		if (err != POG_ERR_NOMEM)
+			err = POG_ERR_PROTOCOL;
+	}
+out:
+	free(errmsg);
+	free(scope);
+	pog_buf_free(&form);
+	pog_http_resp_free(&r);
+	return err;
+}
+
+/* Sleeps until the monotonic time t; nanosleep, so no signal handler. */
+static void
+sleep_until(double t)
+{
+	for (;;) {
+		double left = t - pog_now_mono();
+		struct timespec ts;
+
+		if (left <= 0)
+			return;
+		ts.tv_sec = (time_t)left;
+		ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
+		if (nanosleep(&ts, NULL) == 0)
+			return;
+		if (errno != EINTR)
+			return;
+	}
+}
+
+struct poll_state {
+	double deadline;        /* monotonic */
+	double next_poll;       /* monotonic: not before this */
+	long interval;
+};
+
+/*
+ * One token request. Returns POG_OK with *tr filled for every answer the
+ * protocol defines, including "pending"; an error for everything else.
+ */
+static pog_err
+poll_token(struct flow *f, const struct pog_device_auth *da,
+	   struct poll_state *ps, struct pog_token_resp *tr)
+{
+	const struct pog_config *cfg = f->cfg;
+	struct pog_buf form = { 0 };
+	struct pog_http_resp r = { 0 };
+	char *errmsg = NULL;
+	pog_err err = POG_ERR_NOMEM;
+
+	if (pog_http_form_add(&form, "grant_type", POG_DEVICE_GRANT) != POG_OK ||
+	    pog_http_form_add(&form, "device_code", da->device_code) != POG_OK ||
+	    pog_http_form_add(&form, "client_id", cfg->client_id) != POG_OK)
+		goto out;
+	sleep_until(ps->next_poll);
+	f->stats.polls++;
+	err = pog_http_post_form(f->http, f->disc.token_endpoint, form.data,
+				 cfg->client_secret ? cfg->client_id : NULL,
+				 cfg->client_secret, &r);
+	ps->next_poll = pog_now_mono() + (double)ps->interval;
+	if (err != POG_OK) {
+		pog_log(f->io, LOG_ERR, "token: request failed: %s", pog_strerror(err));
+		goto out;
+	}
+	if (r.status == 429) {
+		/* Rate limited: wait as told, and at least one interval. */
+		long wait = r.retry_after > ps->interval ? r.retry_after : ps->interval;
+
+		pog_log(f->io, LOG_NOTICE, "token: rate limited (HTTP 429), waiting %ld s", wait);
+		ps->next_poll = pog_now_mono() + (double)wait;
+		memset(tr, 0, sizeof(*tr));
+		tr->status = POG_TOKEN_SLOW_DOWN;
+		goto out;
+	}
+	err = pog_oidc_parse_token(r.status, r.body, r.len, tr, &errmsg);
+	if (err != POG_OK) {
+		pog_log(f->io, LOG_ERR, "token: HTTP %ld: %s", r.status,
+			errmsg ? errmsg : pog_strerror(err));
+		if (err != POG_ERR_NOMEM)
+			err = r.status >= 500 ? POG_ERR_UNAVAIL : POG_ERR_PROTOCOL;
+		goto out;
+	}
+	if (tr->status == POG_TOKEN_SLOW_DOWN) {
+		/* RFC 8628 3.5: add 5 seconds, for this and every later poll. */
+		ps->interval += 5;
+		ps->next_poll = pog_now_mono() + (double)ps->interval;
+		pog_log(f->io, LOG_DEBUG, "token: slow_down, interval now %ld s", ps->interval);
+	}
+out:
+	free(errmsg);
+	pog_memzero(form.data, form.len);
+	pog_buf_free(&form);
+	pog_http_resp_free(&r);
+	return err;
+}
+
+/* Turns a final token status into an outcome, logging why. */
+static pog_err
+token_outcome(struct flow *f, const struct pog_token_resp *tr)
+{
+	switch (tr->status) {
+	case POG_TOKEN_OK:
+		return POG_OK;
+	case POG_TOKEN_EXPIRED:
+		pog_log(f->io, LOG_NOTICE, "token: the device code expired");
+		return POG_ERR_EXPIRED;
+	case POG_TOKEN_DENIED:
+		pog_log(f->io, LOG_NOTICE, "token: access_denied (the user refused, or is not assigned to the app)");
+		return POG_ERR_DENIED;
+	case POG_TOKEN_ERROR:
+		pog_log(f->io, LOG_ERR, "token: error %s", tr->error ? tr->error : "(none)");
+		return tr->error != NULL && strcmp(tr->error, "invalid_client") == 0 ?
+		       POG_ERR_CONFIG : POG_ERR_PROTOCOL;
+	case POG_TOKEN_PENDING:
+	case POG_TOKEN_SLOW_DOWN:
+		break;
+	}
+	return POG_ERR_PROTOCOL;
+}
+
+static bool
+want_enter(const struct pog_config *cfg, const char *service, const struct pog_io *io)
+{
+	if (cfg->prompt == POG_PROMPT_ENTER)
+		return true;
+	if (cfg->prompt == POG_PROMPT_POLL)
+		return false;
+	/* sshd shows text only along with a prompt, and without a terminal
+	 * there is nobody to watch a poll. */
+	return (service != NULL && strcmp(service, "sshd") == 0) || !io->tty;
+}
+
+/*
+ * Waits for approval. In enter mode the user is asked, and after Enter
+ * the token endpoint is asked at once (within interval of the last
+ * poll), so one who approved first is answered by one request.
+ */
+static pog_err
+wait_for_token(struct flow *f, const char *user, const char *service,
+	       const struct pog_device_auth *da, struct pog_token_resp *tr)
+{
+	const struct pog_io *io = f->io;
+	bool enter = want_enter(f->cfg, service, io);
+	long budget = f->cfg->approval_timeout < da->expires_in ?
+		      f->cfg->approval_timeout : da->expires_in;
+	struct poll_state ps = {
+		.deadline = pog_now_mono() + (double)budget,
+		.next_poll = 0,
+		.interval = da->interval,
+	};
+	struct pog_prompt_args pa = {
+		.user = user, .da = da, .enter = enter,
+		.qr = f->cfg->qr == POG_QR_YES ||
+		      (f->cfg->qr == POG_QR_AUTO && da->verification_uri_complete != NULL),
+	};
+	bool asked = false;
+	pog_err err;
+
+	if (!enter) {
+		char *text = NULL;
+
+		pa.seconds_left = budget;
+		err = pog_prompt_text(&pa, &text);
+		if (err != POG_OK)
+			return err;
+		if (io->info == NULL || io->info(io->ctx, text) != 0) {
+			free(text);
+			return POG_ERR_CONV;
+		}
+		free(text);
+		ps.next_poll = pog_now_mono() + (double)ps.interval;
+	}
+
+	for (;;) {
+		double now = pog_now_mono();
+
+		if (now >= ps.deadline) {
+			pog_log(io, LOG_NOTICE, "no approval within %ld s", budget);
+			return POG_ERR_EXPIRED;
+		}
+		if (enter && !asked) {
+			char *text = NULL, *answer = NULL;
+
+			pa.seconds_left = (long)(ps.deadline - now);
+			err = pog_prompt_text(&pa, &text);
+			if (err != POG_OK)
+				return err;
+			if (io->ask == NULL || io->ask(io->ctx, text, true, &answer) != 0) {
+				free(text);
+				return POG_ERR_CONV;
+			}
+			free(text);
+			free(answer);
+			pa.again = true;
+			asked = true;
+			if (pog_now_mono() >= ps.deadline)
+				continue;
+		}
+		if (ps.next_poll > ps.deadline)
+			return POG_ERR_EXPIRED;
+
+		memset(tr, 0, sizeof(*tr));
+		err = poll_token(f, da, &ps, tr);
+		if (err != POG_OK)
+			return err;
+		switch (tr->status) {
+		case POG_TOKEN_PENDING:
+			asked = false;  /* enter: ask again; poll: wait */
+			break;
+		case POG_TOKEN_SLOW_DOWN:
+			break;          /* poll again after the longer wait */
+		default:
+			return token_outcome(f, tr);
+		}
+		pog_token_resp_free(tr);
+	}
+}
+
+static pog_err
+verify_id_token(struct flow *f, const char *id_token, char **payload)
+{
+	char *alg = NULL, *kid = NULL, *pem = NULL, *errmsg = NULL;
+	pog_err err;
+
+	err = pog_jws_header(id_token, &alg, &kid, &errmsg);
+	if (err != POG_OK)
+		goto fail;
+	if (alg == NULL || strcmp(alg, "RS256") != 0) {
+		char *clean = pog_sanitize(alg ? alg : "(none)", 32);
+
+		pog_log(f->io, LOG_ERR, "ID token: algorithm %s refused, only RS256 is accepted",
+			clean ? clean : "?");
+		free(clean);
+		err = POG_ERR_TOKEN;
+		goto out;
+	}
+	if (kid == NULL) {
+		pog_log(f->io, LOG_ERR, "ID token: no kid in the header");
+		err = POG_ERR_TOKEN;
+		goto out;
+	}
+	err = get_jwks(f, false);
+	if (err != POG_OK)
+		goto out;
+	err = pog_jwks_find_pem(f->jwks, f->jwks_len, kid, &pem, &errmsg);
+	if (err == POG_ERR_INVALID && !f->jwks_fetched) {
+		/* The provider may have rotated its keys: refetch once. */
+		pog_log(f->io, LOG_INFO, "ID token: unknown kid, refetching the JWKS");
+		free(errmsg);
+		errmsg = NULL;
+		err = get_jwks(f, true);
+		if (err != POG_OK)
+			goto out;
+		err = pog_jwks_find_pem(f->jwks, f->jwks_len, kid, &pem, &errmsg);
+	}
+	if (err != POG_OK)
+		goto fail;
+	err = pog_jwt_verify_rs256(id_token, pem, payload, &errmsg);
+	if (err != POG_OK)
+		goto fail;
+	goto out;
+fail:
+	pog_log(f->io, LOG_ERR, "ID token: %s", errmsg ? errmsg : pog_strerror(err));
+	if (err != POG_ERR_NOMEM)
+		err = POG_ERR_TOKEN;
+out:
+	free(errmsg);
+	free(pem);
+	free(alg);
+	free(kid);
+	return err;
+}
+
+static pog_err
+read_userinfo_groups(struct flow *f, const char *access_token, const char *sub,
+		     struct pog_identity *id)
+{
+	struct pog_http_resp r = { 0 };
+	char *errmsg = NULL, *uisub = NULL;
+	pog_err err;
+
+	if (f->disc.userinfo_endpoint == NULL || access_token == NULL) {
+		pog_log(f->io, LOG_ERR, "groups: userinfo is needed but the provider offers %s",
+			f->disc.userinfo_endpoint == NULL ? "no userinfo endpoint" : "no access token");
+		return POG_ERR_PROTOCOL;
+	}
+	err = pog_http_get(f->http, f->disc.userinfo_endpoint, access_token, &r);
+	if (err != POG_OK) {
+		pog_log(f->io, LOG_ERR, "userinfo: request failed: %s", pog_strerror(err));
+		return err;
+	}
+	if (r.status != 200) {
+		err = http_status_err(f, "userinfo", r.status);
+		goto out;
+	}
+	/* OIDC Core 5.3.2: the userinfo sub must be the ID token's. */
+	err = pog_oidc_userinfo_sub(r.body, r.len, &uisub, &errmsg);
+	if (err == POG_OK && strcmp(uisub, sub) != 0) {
+		errmsg = strdup("its sub differs from the ID token's");
+		err = POG_ERR_PROTOCOL;
+	}
+	if (err == POG_OK)
+		err = pog_oidc_parse_groups(r.body, r.len, f->cfg->groups_claim,
+					    &id->groups, &id->groups_present, &errmsg);
+	if (err != POG_OK) {
+		pog_log(f->io, LOG_ERR, "userinfo: %s", errmsg ? errmsg : pog_strerror(err));
+		if (err != POG_ERR_NOMEM)
+			err = POG_ERR_PROTOCOL;
+		goto out;
+	}
+	id->groups_source = "userinfo";
+out:
+	free(uisub);
+	free(errmsg);
+	pog_http_resp_free(&r);
+	return err;
+}
+
+static pog_err
+bind_identity(struct flow *f, const char *user, const struct pog_token_resp *tr,
+	      struct pog_identity *id)
+{
+	const struct pog_config *cfg = f->cfg;
+	struct pog_claims claims = { 0 };
+	struct pog_claims_policy pol = {
+		.issuer = cfg->issuer,
+		.client_id = cfg->client_id,
+		.clock_skew = cfg->clock_skew,
+		.now = time(NULL),
+		.username_claim = cfg->username_claim,
+		.require_mfa = cfg->require_mfa,
+	};
+	char *payload = NULL, *errmsg = NULL, *local = NULL;
+	pog_err err;
+
+	if (tr->id_token == NULL) {
+		pog_log(f->io, LOG_ERR, "token: the response holds no ID token (is openid among the scopes?)");
+		return POG_ERR_PROTOCOL;
+	}
+	err = verify_id_token(f, tr->id_token, &payload);
+	if (err != POG_OK)
+		goto out;
+	err = pog_claims_check(payload, strlen(payload), &pol, &claims, &errmsg);
+	if (err != POG_OK) {
+		pog_log(f->io, LOG_ERR, "ID token: %s", errmsg ? errmsg : pog_strerror(err));
+		if (err != POG_ERR_NOMEM)
+			err = POG_ERR_TOKEN;
+		goto out;
+	}
+	err = pog_claims_local_user(claims.username, &cfg->username_domains, &local, &errmsg);
+	if (err == POG_OK && strcmp(local, user) != 0)
+		err = POG_ERR_USER;
+	if (err != POG_OK) {
+		char *who = pog_sanitize(claims.username, 128);
+
+		pog_log(f->io, LOG_NOTICE, "identity %s (sub %s) may not log in as %s%s%s",
+			who ? who : "?", claims.sub, user, errmsg ? ": " : "",
+			errmsg ? errmsg : "");
+		free(who);
+		if (err != POG_ERR_NOMEM)
+			err = POG_ERR_USER;
+		goto out;
+	}
+
+	id->user = strdup(user);
+	id->sub = strdup(claims.sub);
+	id->issuer = strdup(cfg->issuer);
+	id->claimed_name = strdup(claims.username);
+	id->auth_time = (long)pol.now;
+	if (!id->user || !id->sub || !id->issuer || !id->claimed_name) {
+		err = POG_ERR_NOMEM;
+		goto out;
+	}
+
+	if (cfg->source != POG_SOURCE_USERINFO) {
+		err = pog_oidc_parse_groups(payload, strlen(payload), cfg->groups_claim,
+					    &id->groups, &id->groups_present, &errmsg);
+		if (err != POG_OK) {
+			pog_log(f->io, LOG_ERR, "ID token: %s", errmsg ? errmsg : pog_strerror(err));
+			if (err != POG_ERR_NOMEM)
+				err = POG_ERR_TOKEN;
+			goto out;
+		}
+		id->groups_source = "id_token";
+	}
+	if (cfg->source == POG_SOURCE_USERINFO ||
+	    (cfg->source == POG_SOURCE_AUTO && !id->groups_present)) {
+		err = read_userinfo_groups(f, tr->access_token, id->sub, id);
+		if (err != POG_OK)
+			goto out;
+	}
+	if (id->groups.n >= GROUPS_MAYBE_TRUNCATED)
+		pog_log(f->io, LOG_WARNING, "groups: %zu groups from %s; Okta may have truncated the list",
+			id->groups.n, id->groups_source);
+	pog_log(f->io, LOG_DEBUG, "identity sub %s bound to %s, %zu groups from %s",
+		id->sub, user, id->groups.n, id->groups_source);
+out:
+	pog_claims_free(&claims);
+	free(local);
+	free(errmsg);
+	if (payload != NULL) {
+		pog_memzero(payload, strlen(payload));
+		free(payload);
+	}
+	return err;
+}
+
+static pog_err
+flow_start(struct flow *f, const struct pog_config *cfg, const struct pog_io *io)
+{
+	pog_err err;
+
+	memset(f, 0, sizeof(*f));
+	f->cfg = cfg;
+	f->io = io;
+	err = pog_http_new(cfg->ca_file, cfg->http_timeout, &f->http);
+	if (err != POG_OK)
+		return err;
+	return discover(f);
+}
+
+pog_err
+pog_login(const struct pog_config *cfg, const char *user, const char *service,
+	  const struct pog_io *io, struct pog_identity *out,
+	  struct pog_login_stats *stats)
+{
+	struct flow f;
+	struct pog_device_auth da = { 0 };
+	struct pog_token_resp tr = { 0 };
+	struct pog_identity id = { 0 };
+	pog_err err;
+
+	err = flow_start(&f, cfg, io);
+	if (err != POG_OK)
+		goto out;
+	err = device_authorize(&f, &da);
+	if (err != POG_OK)
+		goto out;
+	err = wait_for_token(&f, user, service, &da, &tr);
+	if (err != POG_OK)
+		goto out;
+	err = bind_identity(&f, user, &tr, &id);
+	if (err != POG_OK)
+		goto out;
+	*out = id;
+	memset(&id, 0, sizeof(id));
+out:
+	f.stats.requests = f.http != NULL ? pog_http_requests(f.http) : 0;
+	if (stats != NULL)
+		*stats = f.stats;
+	pog_identity_free(&id);
+	pog_token_resp_free(&tr);
+	pog_device_auth_free(&da);
+	flow_free(&f);
+	return err;
+}
+
+pog_err
+pog_login_check(const struct pog_config *cfg, const struct pog_io *io)
+{
+	struct flow f;
+	struct pog_device_auth da = { 0 };
+	char *line = NULL;
+	pog_err err;
+
+	err = flow_start(&f, cfg, io);
+	if (err != POG_OK)
+		goto out;
+	line = pog_asprintf("discovery: ok (%s)", cfg->issuer);
+	if (line != NULL && io->info != NULL)
+		io->info(io->ctx, line);
+	free(line);
+	err = get_jwks(&f, false);
+	if (err != POG_OK)
+		goto out;
+	if (io->info != NULL)
+		io->info(io->ctx, "jwks: ok");
+	err = device_authorize(&f, &da);
+	if (err != POG_OK)
+		goto out;
+	line = pog_asprintf("device authorization: ok (code expires in %ld s, interval %ld s)",
+			    da.expires_in, da.interval);
+	if (line != NULL && io->info != NULL)
+		io->info(io->ctx, line);
+	free(line);
+out:
+	pog_device_auth_free(&da);
+	flow_free(&f);
+	return err;
+}
