@@ -307,7 +307,8 @@ pog_read_file(const char *path, uid_t owner, enum pog_file_policy policy,
 	pog_err err = POG_ERR_CONFIG;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+	/* O_NONBLOCK: opening a FIFO must not hang the login; fstat refuses it. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		int e = errno;
 
