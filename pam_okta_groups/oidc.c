@@ -68,6 +68,36 @@ oidc_is_json_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/*
+ * What json-c accepts even when strict, and RFC 8259 does not: NaN and
+ * Infinity, and raw control characters inside strings. The scan follows
+ * string boundaries the way any JSON parser does (a quote, and a
+ * backslash escaping the next character).
+ */
+static bool
+oidc_json_is_standard(const char *json, size_t len)
+{
+	bool in_string = false;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)json[i];
+
+		if (in_string) {
+			if (c < 0x20)
+				return false;
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = false;
+		} else if (c == '"') {
+			in_string = true;
+		} else if (c == 'N' || c == 'I') {
+			return false;
+		}
+	}
+	return true;
+}
+
 pog_err
 pog_oidc_json_parse(const char *json, size_t len, struct json_object **out,
 		    char **errmsg)
@@ -89,6 +119,10 @@ pog_oidc_json_parse(const char *json, size_t len, struct json_object **out,
 	/* json-c would stop at a NUL and ignore the rest. */
 	if (memchr(json, '\0', len) != NULL) {
 		oidc_err(errmsg, "the document holds a NUL byte");
+		goto out;
+	}
+	if (!oidc_json_is_standard(json, len)) {
+		oidc_err(errmsg, "the document is not standard JSON");
 		goto out;
 	}
 	tok = json_tokener_new_ex(OIDC_MAX_DEPTH);

@@ -75,11 +75,38 @@ pog_err pog_oidc_parse_groups(const char *json, size_t len, const char *claim,
 			      struct pog_strv *groups, bool *present,
 			      char **errmsg);
 
-/* Reads the sub of a userinfo response (a required non-empty string). */
+/* Reads the sub of a userinfo response: 1 to 255 printable ASCII characters. */
 pog_err pog_oidc_userinfo_sub(const char *json, size_t len, char **sub,
 			      char **errmsg);
 
 /* Parses an OAuth error body, if any, into a sanitized error code. */
 char *pog_oidc_error_code(const char *json, size_t len);
+
+/*
+ * For token.c and jwk.c, which do not include json-c.
+ *
+ * pog_oidc_parse_jws_header reads a decoded JWS header: alg and kid, each
+ * a string or absent (NULL). A crit member is refused.
+ *
+ * pog_oidc_parse_jwks finds the one key with this kid that can verify
+ * RS256 (kty RSA, use "sig" or none, key_ops with "verify" or none, alg
+ * RS256 or none) and returns its n and e, still base64url. It returns
+ * POG_ERR_INVALID when no key has the kid, POG_ERR_TOKEN when keys have it
+ * but none is usable (or more than one is), POG_ERR_PROTOCOL for a
+ * malformed JWKS.
+ */
+pog_err pog_oidc_parse_jws_header(const char *json, size_t len, char **alg,
+				  char **kid, char **errmsg);
+pog_err pog_oidc_parse_jwks(const char *json, size_t len, const char *kid,
+			    char **n, char **e, char **errmsg);
+
+/*
+ * The strict JSON reader of the core, shared with claims.c: at most 1 MiB,
+ * no NUL byte, valid UTF-8, depth 32, one JSON object and only white
+ * space after it. POG_ERR_INVALID with *errmsg saying why.
+ */
+struct json_object;
+pog_err pog_oidc_json_parse(const char *json, size_t len,
+			    struct json_object **out, char **errmsg);
 
 #endif /* POG_OIDC_H */
