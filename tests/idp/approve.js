@@ -2,9 +2,11 @@
 // Headless approver: plays the user's browser on the test provider's real pages, with cookies.
 //
 //   node approve.js --ca CAFILE --url VERIFICATION_URI[_COMPLETE] [--code USER_CODE]
-//                   --user NAME --password PW [--deny] [--verbose]
+//                   --user NAME --password PW [--password PW2 ...] [--deny] [--verbose]
 //
 // With verification_uri_complete the code is in the URL; with verification_uri pass --code.
+// Several --password are tried in order on the same login page (a typo, then the right one):
+// once the code is confirmed it is "in flight" and cannot be entered again in a new run.
 // Steps: user-code page -> confirm page (Continue, or Abort with --deny) -> login -> consent ->
 // success page. Exit status: 0 approved (or, with --deny, aborted as asked); 1 any other
 // failure; 2 usage; 3 user code rejected (unknown, expired, already used); 4 login refused.
@@ -12,18 +14,20 @@
 import * as fs from 'node:fs';
 import * as https from 'node:https';
 
-const USAGE = 'usage: node approve.js --ca CAFILE --url URL [--code USER_CODE] --user NAME --password PW [--deny] [--verbose]';
+const USAGE = 'usage: node approve.js --ca CAFILE --url URL [--code USER_CODE] --user NAME --password PW [--password PW2 ...] [--deny] [--verbose]';
 
 function parseArgs(argv) {
-  const args = { deny: false, verbose: false };
+  const args = { deny: false, verbose: false, passwords: [] };
   for (let i = 0; i < argv.length; i += 1) {
     const a = argv[i];
     if (a === '--deny' || a === '--verbose') args[a.slice(2)] = true;
-    else if (['--ca', '--url', '--code', '--user', '--password'].includes(a) && i + 1 < argv.length) {
+    else if (a === '--password' && i + 1 < argv.length) args.passwords.push(argv[i += 1]);
+    else if (['--ca', '--url', '--code', '--user'].includes(a) && i + 1 < argv.length) {
       args[a.slice(2)] = argv[i += 1];
     } else done(2, `${USAGE}\nunexpected argument: ${a}`);
   }
-  for (const k of ['ca', 'url', 'user', 'password']) if (args[k] === undefined) done(2, `${USAGE}\nmissing --${k}`);
+  for (const k of ['ca', 'url', 'user']) if (args[k] === undefined) done(2, `${USAGE}\nmissing --${k}`);
+  if (!args.passwords.length) done(2, `${USAGE}\nmissing --password`);
   return args;
 }
 
@@ -96,6 +100,7 @@ const text = (html) => html.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim()
 async function main() {
   let res = await request('GET', args.url);
   let codeSent = false;
+  const passwords = [...args.passwords];
   for (let step = 0; step < 20; step += 1) {
     if ([301, 302, 303, 307].includes(res.status) && res.headers.location) {
       res = await request('GET', new URL(res.headers.location, res.url).href);
@@ -130,9 +135,10 @@ async function main() {
         codeSent = true;
         break;
       case 'login':
-        if (error) done(4, `login refused for ${args.user}: invalid username or password`);
+        if (error) verbose('login refused');
+        if (!passwords.length) done(4, `login refused for ${args.user}: invalid username or password`);
         form = firstForm(res);
-        form.fields = [['username', args.user], ['password', args.password]];
+        form.fields = [['username', args.user], ['password', passwords.shift()]];
         break;
       case 'consent':
         form = firstForm(res);

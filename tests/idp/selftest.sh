@@ -39,7 +39,7 @@ start() {
     DISCO=$(curl -sS --cacert "$CA" "$B/.well-known/openid-configuration")
 }
 ep() { jget "$DISCO" "j.$1"; }
-authorize() { curl -sS --cacert "$CA" -d client_id="${1:-pog-public}" -d scope="$SCOPE" "$(ep device_authorization_endpoint)"; }
+authorize() { curl -sS --cacert "$CA" -d client_id=pog-public -d scope="$SCOPE" "$(ep device_authorization_endpoint)"; }
 poll() { curl -sS --cacert "$CA" -d client_id=pog-public -d grant_type=$GRANT -d device_code="$1" "$(ep token_endpoint)"; }
 approve() { node "$HERE/approve.js" --ca "$CA" "$@"; }
 
@@ -98,11 +98,19 @@ for STYLE in custom org; do
     R=$(authorize); DC=$(jget "$R" j.device_code); U=$(jget "$R" j.verification_uri_complete)
     OUT=$(approve --url "$U" --user alice --password wrong 2>&1); RC=$?; echo "wrong password: rc=$RC $OUT"
     check "wrong password refused (exit 4)" [ $RC = 4 ]
-    OUT=$(approve --url "$U" --user mallory --password pw 2>&1); RC=$?; echo "unknown user: rc=$RC $OUT"
+    T=$(poll "$DC"); check "still pending after the failed login" [ "$(jget "$T" j.error)" = authorization_pending ]
+    OUT=$(approve --url "$U" --user alice --password pw 2>&1); RC=$?; echo "same code again in a new run: rc=$RC $OUT"
+    check "code in flight cannot be entered again (exit 3)" [ $RC = 3 ]
+    R=$(authorize); DC=$(jget "$R" j.device_code)
+    OUT=$(approve --url "$(jget "$R" j.verification_uri_complete)" --user mallory --password pw 2>&1); RC=$?; echo "unknown user: rc=$RC $OUT"
     check "unknown user refused (exit 4)" [ $RC = 4 ]
     OUT=$(approve --url "$URI" --code BCDF-GHJK --user alice --password pw 2>&1); RC=$?; echo "bad user code: rc=$RC $OUT"
     check "bad user code refused (exit 3)" [ $RC = 3 ]
-    T=$(poll "$DC"); check "still pending after failed logins" [ "$(jget "$T" j.error)" = authorization_pending ]
+    R=$(authorize); DC=$(jget "$R" j.device_code)
+    OUT=$(approve --url "$(jget "$R" j.verification_uri_complete)" --user alice --password typo --password pw 2>&1); RC=$?
+    echo "typo, then the right password: rc=$RC $OUT"
+    sleep 1; T=$(poll "$DC")
+    check "second password accepted, token issued" [ "$RC $(jget "$T" 'typeof j.id_token')" = "0 string" ]
 
     # the confidential client
     R=$(curl -sS --cacert "$CA" -u pog-confidential:pog-secret-123 -d scope="$SCOPE" "$(ep device_authorization_endpoint)")
@@ -119,7 +127,7 @@ for STYLE in custom org; do
     curl -sS --cacert "$CA" "$(ep jwks_uri)" >/dev/null
     curl -sS --cacert "$CA" "$(ep jwks_uri)" >/dev/null
     S=$(curl -sS --cacert "$CA" "https://127.0.0.1:$PORT/__test/stats"); echo "stats: $S"
-    check "stats count per path" [ "$(jget "$S" "[j['${B#https://127.0.0.1:$PORT}/.well-known/openid-configuration'], j['$P/keys']]")" = "[1,2]" ]
+    check "stats count per path" [ "$(jget "$S" "[j['${B#"https://127.0.0.1:$PORT"}/.well-known/openid-configuration'], j['$P/keys']]")" = "[1,2]" ]
     check "idp.log has method, path, status" grep -q " GET $P/keys 200\$" "$D/idp.log"
 done
 
