@@ -20,6 +20,7 @@
 #include "cfg.h"
 #include "login.h"
 #include "pog.h"
+#include "sshcfg.h"
 #include "sync.h"
 #include "util.h"
 
@@ -189,6 +190,8 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		goto out;
 	}
 	service = item_str(pamh, PAM_SERVICE);
+	if (service != NULL && strcmp(service, "sshd") == 0)
+		pog_sshd_check_grace(&cfg, "/etc/ssh", &io);
 	err = pog_login(&cfg, user, service, &io, id, &stats);
 	pog_log(&io, LOG_DEBUG, "login: %u requests, %u token polls, discovery %s, jwks %s",
 		stats.requests, stats.polls, stats.discovery_cached ? "cached" : "fetched",
