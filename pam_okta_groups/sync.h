@@ -44,6 +44,21 @@ pog_err pog_sync_account(const struct pog_config *cfg,
 			 const struct pog_io *io, bool dry_run,
 			 struct pog_sync_result *res);
 
+/*
+ * As pog_sync_account, with the user's primary gid given instead of
+ * looked up with getpwnam_r (tests, and tools that already know it).
+ * Both leave *res in a state pog_sync_result_free accepts, whatever
+ * they return; deny_reason is set with POG_ERR_NOBINDING, and with
+ * POG_ERR_USER when the account does not exist locally.
+ */
+pog_err pog_sync_account_gid(const struct pog_config *cfg,
+			     const struct pog_identity *id,
+			     const struct pog_io *io, bool dry_run, gid_t gid,
+			     struct pog_sync_result *res);
+
+/* The primary gid of a local account (getpwnam_r); POG_ERR_USER: no such account. */
+pog_err pog_sync_primary_gid(const char *user, gid_t *gid);
+
 /* The GIDs of D that exist locally, for setcred in session mode. */
 pog_err pog_sync_session_gids(const struct pog_config *cfg,
 			      const struct pog_identity *id,

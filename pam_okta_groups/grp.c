@@ -1,0 +1,401 @@
+/*
+ * grp.c - parse and format /etc/group and /etc/gshadow, line by line.
+ *
+ * The parser is strict about what it calls an entry and lenient about
+ * the file: whatever it does not understand stays as raw bytes and is
+ * written back untouched. An entry we cannot parse is, for us, a group
+ * that does not exist, so the module never edits a line it did not
+ * fully understand.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "grp.h"
+
+/* Group files can be large on some hosts, but not this large. */
+#define GRP_MAX_LINES (4u * 1024 * 1024)
+
+static bool
+is_ctl(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
+static bool
+is_blank(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' ||
+	       c == '\r';
+}
+
+/* ASCII only: strcasecmp follows the locale, and in tr_TR 'I' is not 'i'. */
+bool
+pog_grp_caseeq(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		unsigned char x = (unsigned char)*a, y = (unsigned char)*b;
+
+		if (x >= 'A' && x <= 'Z')
+			x = (unsigned char)(x - 'A' + 'a');
+		if (y >= 'A' && y <= 'Z')
+			y = (unsigned char)(y - 'A' + 'a');
+		if (x != y)
+			return false;
+		if (x == '\0')
+			return true;
+	}
+}
+
+bool
+pog_grp_name_valid(const char *name)
+{
+	size_t n;
+
+	if (name == NULL)
+		return false;
+	n = strnlen(name, POG_NAME_MAX + 1);
+	if (n == 0 || n > POG_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (c == ':' || c == ',' || is_blank(c) || is_ctl(c))
+			return false;
+	}
+	return true;
+}
+
+bool
+pog_grp_user_valid(const char *name)
+{
+	if (!pog_grp_name_valid(name))
+		return false;
+	if (name[0] == '.' || name[0] == '-' || name[0] == '+')
+		return false;
+	return strchr(name, '/') == NULL;
+}
+
+/* Takes the bytes up to the next ':' and steps over it. Moves only on success. */
+static bool
+cur_field(const char **cur, const char *end, const char **tok, size_t *len)
+{
+	const char *p = *cur;
+	const char *colon = memchr(p, ':', (size_t)(end - p));
+
+	if (colon == NULL)
+		return false;
+	*tok = p;
+	*len = (size_t)(colon - p);
+	*cur = colon + 1;
+	return true;
+}
+
+/* A gid as glibc writes it: decimal digits, below (gid_t)-1. */
+static bool
+parse_gid(const char *s, size_t len, gid_t *gid)
+{
+	uint64_t v = 0;
+
+	if (len == 0 || len > 10)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (v >= UINT32_MAX)
+		return false;
+	*gid = (gid_t)v;
+	return true;
+}
+
+/* Splits a member list on ','. Empty items (",," or a trailing ',') are dropped. */
+static pog_err
+split_members(struct pog_strv *sv, const char *s, size_t len)
+{
+	const char *end = s + len;
+
+	while (s < end) {
+		const char *comma = memchr(s, ',', (size_t)(end - s));
+		const char *stop = comma != NULL ? comma : end;
+
+		if (stop > s && pog_strv_add_len(sv, s, (size_t)(stop - s)) != POG_OK)
+			return POG_ERR_NOMEM;
+		s = comma != NULL ? comma + 1 : end;
+	}
+	return POG_OK;
+}
+
+void
+pog_grp_entry_free(struct pog_grp_entry *e)
+{
+	if (e == NULL)
+		return;
+	free(e->name);
+	free(e->passwd);
+	free(e->field3);
+	pog_strv_free(&e->members);
+	memset(e, 0, sizeof(*e));
+}
+
+pog_err
+pog_grp_parse_entry(const char **cur, const char *end, enum pog_grp_kind kind,
+		    struct pog_grp_entry *out)
+{
+	struct pog_grp_entry e = { 0 };
+	const char *p = *cur;
+	const char *name, *pw, *f3;
+	size_t namelen, pwlen, f3len;
+	pog_err err = POG_ERR_INVALID;
+
+	if (p >= end)
+		goto out;
+	/* Comments, NIS compat lines and indented lines are not entries to us. */
+	if (*p == '#' || *p == '+' || *p == '-' || is_blank((unsigned char)*p))
+		goto out;
+	for (const char *q = p; q < end; q++)
+		if (*q == '\0' || is_ctl((unsigned char)*q))
+			goto out;
+	if (!cur_field(&p, end, &name, &namelen) || namelen == 0)
+		goto out;
+	if (!cur_field(&p, end, &pw, &pwlen))
+		goto out;
+	if (!cur_field(&p, end, &f3, &f3len))
+		goto out;
+	if (memchr(p, ':', (size_t)(end - p)) != NULL)
+		goto out;
+	if (kind == POG_GRP_GROUP && !parse_gid(f3, f3len, &e.gid))
+		goto out;
+
+	err = POG_ERR_NOMEM;
+	e.name = strndup(name, namelen);
+	e.passwd = strndup(pw, pwlen);
+	e.field3 = strndup(f3, f3len);
+	if (e.name == NULL || e.passwd == NULL || e.field3 == NULL)
+		goto out;
+	if (split_members(&e.members, p, (size_t)(end - p)) != POG_OK)
+		goto out;
+
+	*out = e;
+	memset(&e, 0, sizeof(e));
+	*cur = end;
+	err = POG_OK;
+out:
+	pog_grp_entry_free(&e);
+	return err;
+}
+
+void
+pog_grp_db_free(struct pog_grp_db *db)
+{
+	if (db == NULL)
+		return;
+	for (size_t i = 0; i < db->n; i++) {
+		free(db->lines[i].raw);
+		if (db->lines[i].is_entry)
+			pog_grp_entry_free(&db->lines[i].e);
+	}
+	free(db->lines);
+	db->lines = NULL;
+	db->n = db->cap = 0;
+}
+
+static pog_err
+db_push(struct pog_grp_db *db, struct pog_grp_line *line)
+{
+	if (db->n == db->cap) {
+		size_t ncap = db->cap != 0 ? db->cap * 2 : 64;
+		struct pog_grp_line *nl;
+
+		if (ncap > GRP_MAX_LINES)
+			return POG_ERR_NOMEM;
+		nl = realloc(db->lines, ncap * sizeof(*nl));
+		if (nl == NULL)
+			return POG_ERR_NOMEM;
+		db->lines = nl;
+		db->cap = ncap;
+	}
+	db->lines[db->n++] = *line;
+	return POG_OK;
+}
+
+pog_err
+pog_grp_db_parse(struct pog_grp_db *out, enum pog_grp_kind kind,
+		 const char *text, size_t len)
+{
+	struct pog_grp_db db = { .kind = kind };
+	struct pog_grp_line line = { 0 };
+	const char *p = text;
+	const char *end = text + len;
+	pog_err err = POG_ERR_NOMEM;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl != NULL ? nl : end;
+		const char *c = p;
+		pog_err perr;
+
+		memset(&line, 0, sizeof(line));
+		line.rawlen = (size_t)(le - p);
+		line.newline = nl != NULL;
+		line.raw = malloc(line.rawlen + 1);
+		if (line.raw == NULL)
+			goto out;
+		memcpy(line.raw, p, line.rawlen);
+		line.raw[line.rawlen] = '\0';
+		perr = pog_grp_parse_entry(&c, le, kind, &line.e);
+		if (perr == POG_ERR_NOMEM)
+			goto out;
+		line.is_entry = perr == POG_OK;
+		if (db_push(&db, &line) != POG_OK)
+			goto out;
+		memset(&line, 0, sizeof(line));
+		p = nl != NULL ? nl + 1 : end;
+	}
+	*out = db;
+	memset(&db, 0, sizeof(db));
+	err = POG_OK;
+out:
+	free(line.raw);
+	if (line.is_entry)
+		pog_grp_entry_free(&line.e);
+	pog_grp_db_free(&db);
+	return err;
+}
+
+const struct pog_grp_entry *
+pog_grp_db_find(const struct pog_grp_db *db, const char *name)
+{
+	for (size_t i = 0; i < db->n; i++)
+		if (db->lines[i].is_entry && strcmp(db->lines[i].e.name, name) == 0)
+			return &db->lines[i].e;
+	return NULL;
+}
+
+const struct pog_grp_entry *
+pog_grp_db_find_casefold(const struct pog_grp_db *db, const char *name)
+{
+	const struct pog_grp_entry *found = NULL;
+
+	for (size_t i = 0; i < db->n; i++) {
+		const struct pog_grp_entry *e = &db->lines[i].e;
+
+		if (!db->lines[i].is_entry || !pog_grp_caseeq(e->name, name))
+			continue;
+		if (found != NULL && strcmp(found->name, e->name) != 0)
+			return NULL;    /* "Dev" and "dev": ambiguous */
+		if (found == NULL)
+			found = e;
+	}
+	return found;
+}
+
+bool
+pog_grp_db_is_member(const struct pog_grp_db *db, const char *group,
+		     const char *user)
+{
+	for (size_t i = 0; i < db->n; i++) {
+		const struct pog_grp_line *l = &db->lines[i];
+
+		if (l->is_entry && strcmp(l->e.name, group) == 0 &&
+		    pog_strv_contains(&l->e.members, user))
+			return true;
+	}
+	return false;
+}
+
+pog_err
+pog_grp_db_add_member(struct pog_grp_db *db, const char *group,
+		      const char *user, bool *changed)
+{
+	*changed = false;
+	if (!pog_grp_user_valid(user))
+		return POG_ERR_INVALID;
+	for (size_t i = 0; i < db->n; i++) {
+		struct pog_grp_line *l = &db->lines[i];
+
+		if (!l->is_entry || strcmp(l->e.name, group) != 0)
+			continue;
+		if (pog_strv_contains(&l->e.members, user))
+			return POG_OK;
+		if (pog_strv_add(&l->e.members, user) != POG_OK)
+			return POG_ERR_NOMEM;
+		l->dirty = true;
+		*changed = true;
+		return POG_OK;
+	}
+	return POG_ERR_INVALID;
+}
+
+pog_err
+pog_grp_db_remove_member(struct pog_grp_db *db, const char *group,
+			 const char *user, bool *changed)
+{
+	*changed = false;
+	for (size_t i = 0; i < db->n; i++) {
+		struct pog_grp_line *l = &db->lines[i];
+		struct pog_strv *m = &l->e.members;
+		size_t k = 0;
+
+		if (!l->is_entry || strcmp(l->e.name, group) != 0)
+			continue;
+		for (size_t j = 0; j < m->n; j++) {
+			if (strcmp(m->v[j], user) == 0) {
+				free(m->v[j]);
+				continue;
+			}
+			m->v[k++] = m->v[j];
+		}
+		if (k != m->n) {
+			m->n = k;
+			m->v[k] = NULL;
+			l->dirty = true;
+			*changed = true;
+		}
+	}
+	return POG_OK;
+}
+
+bool
+pog_grp_db_dirty(const struct pog_grp_db *db)
+{
+	for (size_t i = 0; i < db->n; i++)
+		if (db->lines[i].dirty)
+			return true;
+	return false;
+}
+
+static pog_err
+format_entry(const struct pog_grp_entry *e, struct pog_buf *out)
+{
+	if (pog_buf_printf(out, "%s:%s:%s:", e->name, e->passwd, e->field3) != POG_OK)
+		return POG_ERR_NOMEM;
+	for (size_t i = 0; i < e->members.n; i++) {
+		if (i > 0 && pog_buf_add(out, ",", 1) != POG_OK)
+			return POG_ERR_NOMEM;
+		if (pog_buf_addstr(out, e->members.v[i]) != POG_OK)
+			return POG_ERR_NOMEM;
+	}
+	return POG_OK;
+}
+
+pog_err
+pog_grp_db_format(const struct pog_grp_db *db, struct pog_buf *out)
+{
+	for (size_t i = 0; i < db->n; i++) {
+		const struct pog_grp_line *l = &db->lines[i];
+
+		if (l->is_entry && l->dirty) {
+			if (format_entry(&l->e, out) != POG_OK)
+				return POG_ERR_NOMEM;
+		} else if (pog_buf_add(out, l->raw, l->rawlen) != POG_OK) {
+			return POG_ERR_NOMEM;
+		}
+		if (l->newline && pog_buf_add(out, "\n", 1) != POG_OK)
+			return POG_ERR_NOMEM;
+	}
+	return POG_OK;
+}

@@ -1,0 +1,113 @@
+/*
+ * grp.h - /etc/group and /etc/gshadow as text: one line parsed with a
+ * cursor parser, a whole file held as a list of lines.
+ *
+ * Pure core: libc only. A line that is not an entry we understand
+ * (comment, blank, NIS '+'/'-', malformed) is kept as raw bytes, and an
+ * entry is re-formatted only after it was changed, so formatting an
+ * unchanged db gives back the input byte for byte.
+ */
+#ifndef POG_GRP_H
+#define POG_GRP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "pog.h"
+#include "util.h"
+
+/* The longest group or user name this module accepts. */
+#define POG_NAME_MAX 32
+
+enum pog_grp_kind {
+	POG_GRP_GROUP,          /* name:passwd:gid:members */
+	POG_GRP_GSHADOW,        /* name:passwd:admins:members */
+};
+
+struct pog_grp_entry {
+	char *name;
+	char *passwd;
+	char *field3;           /* group: the gid as written; gshadow: the admins */
+	gid_t gid;              /* group only */
+	struct pog_strv members;
+};
+
+struct pog_grp_line {
+	char *raw;              /* the line as read, without its newline */
+	size_t rawlen;
+	bool newline;           /* it ended with '\n' */
+	bool is_entry;
+	bool dirty;             /* e was changed: format it instead of raw */
+	struct pog_grp_entry e; /* valid when is_entry */
+};
+
+struct pog_grp_db {
+	enum pog_grp_kind kind;
+	struct pog_grp_line *lines;
+	size_t n;
+	size_t cap;
+};
+
+/* Equal ignoring ASCII case (never the locale's idea of case). */
+bool pog_grp_caseeq(const char *a, const char *b);
+
+/*
+ * A valid group name, by the rule of SPEC.md: 1 to POG_NAME_MAX bytes,
+ * no ':', ',', white space or control characters.
+ */
+bool pog_grp_name_valid(const char *name);
+
+/*
+ * A name fit to be a member of a group line and a file name in
+ * state_dir: a valid group name that holds no '/' and does not start
+ * with '.', '-' or '+'.
+ */
+bool pog_grp_user_valid(const char *name);
+
+/*
+ * Parses one entry between *cur and end (end excluded; no newline in
+ * between). On success fills *e and moves *cur to end; on failure
+ * returns POG_ERR_INVALID (or NOMEM) and leaves *cur and *e alone.
+ */
+pog_err pog_grp_parse_entry(const char **cur, const char *end,
+			    enum pog_grp_kind kind, struct pog_grp_entry *e);
+void pog_grp_entry_free(struct pog_grp_entry *e);
+
+/* Parses a whole file. Every byte is kept; only NOMEM fails. */
+pog_err pog_grp_db_parse(struct pog_grp_db *db, enum pog_grp_kind kind,
+			 const char *text, size_t len);
+void pog_grp_db_free(struct pog_grp_db *db);
+
+/* The first entry with that name (the one getgrnam sees), or NULL. */
+const struct pog_grp_entry *pog_grp_db_find(const struct pog_grp_db *db,
+					    const char *name);
+
+/*
+ * The first entry whose name equals name ignoring ASCII case, when
+ * exactly one does; NULL when none or several do.
+ */
+const struct pog_grp_entry *pog_grp_db_find_casefold(const struct pog_grp_db *db,
+						     const char *name);
+
+/* Whether user is listed in any entry named group (initgroups sees them all). */
+bool pog_grp_db_is_member(const struct pog_grp_db *db, const char *group,
+			  const char *user);
+
+/*
+ * Adds user to the first entry named group. *changed tells whether the
+ * db changed. POG_ERR_INVALID: no such entry, or user is not a valid name.
+ */
+pog_err pog_grp_db_add_member(struct pog_grp_db *db, const char *group,
+			      const char *user, bool *changed);
+
+/* Removes user from every entry named group. No entry is not an error. */
+pog_err pog_grp_db_remove_member(struct pog_grp_db *db, const char *group,
+				 const char *user, bool *changed);
+
+bool pog_grp_db_dirty(const struct pog_grp_db *db);
+
+/* Appends the file text to out. */
+pog_err pog_grp_db_format(const struct pog_grp_db *db, struct pog_buf *out);
+
+#endif /* POG_GRP_H */

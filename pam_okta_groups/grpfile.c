@@ -1,0 +1,571 @@
+/*
+ * grpfile.c - the locked, atomic edit of group_file and gshadow_file.
+ *
+ * Modelled on shadow's commonio_close(): a temp file "FILE+" with the
+ * original's owner and mode, fsync, close checked, a backup "FILE-",
+ * rename over the original, fsync of the folder.
+ *
+ * The lock: glibc's lckpwdf() sets a SIGALRM handler and an alarm, which
+ * a PAM module must not do. So this takes the same lock itself: a write
+ * lock with fcntl on ".pwd.lock" in the group file's folder (for
+ * /etc/group, /etc/.pwd.lock: the one lckpwdf, gpasswd, groupadd and
+ * useradd take), polled with F_SETLK for a bounded time. It is an open
+ * file description lock where the kernel has them, so that it also
+ * conflicts with a lckpwdf() held elsewhere in this same process. A
+ * holder that dies loses the lock.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "grpfile.h"
+#include "util.h"
+
+#define SYSTEM_GROUP_FILE "/etc/group"
+#define CACHE_TOOL_TIMEOUT 10   /* seconds for nscd -i / sss_cache */
+
+static const struct pog_grpfile_sys real_sys = {
+	.write = write,
+	.fsync = fsync,
+	.rename = rename,
+};
+
+/* Only tests ever change this. */
+static const struct pog_grpfile_sys *sys = &real_sys;
+
+void
+pog_grpfile_set_test_sys(const struct pog_grpfile_sys *s)
+{
+	sys = s != NULL ? s : &real_sys;
+}
+
+/* One of the two files, while it is being edited. */
+struct gfile {
+	const char *path;
+	bool present;
+	char *text;             /* as read */
+	size_t len;
+	struct stat st;
+	struct pog_grp_db db;
+	char *tmp;              /* "FILE+" */
+	char *bak;              /* "FILE-" */
+	bool tmp_made;
+};
+
+static void
+gfile_free(struct gfile *f)
+{
+	if (f->tmp_made)
+		(void)unlink(f->tmp);
+	free(f->text);
+	free(f->tmp);
+	free(f->bak);
+	pog_grp_db_free(&f->db);
+	memset(f, 0, sizeof(*f));
+}
+
+static char *
+dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	return strndup(path, (size_t)(slash - path));
+}
+
+/*
+ * Reads a group file: regular, not writable by group or others, owned
+ * by root or by us (must_own: by us, since we will replace it).
+ */
+static pog_err
+slurp(const char *path, bool must_own, char **text, size_t *len,
+      struct stat *stp, char **errmsg)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t got = 0;
+	pog_err err = POG_ERR_SYSTEM;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+	if (fd < 0) {
+		int e = errno;
+
+		*errmsg = pog_asprintf("%s: cannot open: %s", path, strerror(e));
+		errno = e;
+		return POG_ERR_SYSTEM;
+	}
+	if (fstat(fd, &st) != 0) {
+		*errmsg = pog_asprintf("%s: cannot stat: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*errmsg = pog_asprintf("%s: not a regular file", path);
+		goto out;
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		*errmsg = pog_asprintf("%s: writable by group or others", path);
+		goto out;
+	}
+	if (must_own ? st.st_uid != geteuid() : (st.st_uid != 0 && st.st_uid != geteuid())) {
+		*errmsg = pog_asprintf("%s: owned by uid %u", path, (unsigned)st.st_uid);
+		goto out;
+	}
+	if ((uint64_t)st.st_size > POG_GRPFILE_MAX_SIZE) {
+		*errmsg = pog_asprintf("%s: larger than %u bytes", path, POG_GRPFILE_MAX_SIZE);
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (buf == NULL) {
+		err = POG_ERR_NOMEM;
+		goto out;
+	}
+	while (got <= (size_t)st.st_size) {
+		ssize_t r = read(fd, buf + got, (size_t)st.st_size + 1 - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			*errmsg = pog_asprintf("%s: read error: %s", path, strerror(errno));
+			goto out;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	if (got != (size_t)st.st_size) {
+		*errmsg = pog_asprintf("%s: changed while being read", path);
+		goto out;
+	}
+	buf[got] = '\0';
+	*text = buf;
+	*len = got;
+	*stp = st;
+	buf = NULL;
+	err = POG_OK;
+out:
+	free(buf);
+	close(fd);
+	errno = 0;
+	return err;
+}
+
+pog_err
+pog_grpfile_read(const char *path, enum pog_grp_kind kind, struct pog_grp_db *db,
+		 char **errmsg)
+{
+	struct stat st;
+	char *text = NULL;
+	size_t len = 0;
+	pog_err err;
+
+	err = slurp(path, false, &text, &len, &st, errmsg);
+	if (err == POG_OK)
+		err = pog_grp_db_parse(db, kind, text, len);
+	free(text);
+	return err;
+}
+
+static pog_err
+take_lock(const char *group_file, int *lockfd, char **errmsg)
+{
+	struct flock fl;
+	char *dir = dir_of(group_file);
+	char *path = NULL;
+	double deadline = pog_now_mono() + POG_GRPFILE_LOCK_TIMEOUT;
+	long wait_ms = 10;
+	int cmd = F_OFD_SETLK;
+	int fd = -1;
+	pog_err err = POG_ERR_NOMEM;
+
+	if (dir == NULL)
+		goto out;
+	path = pog_asprintf("%s/.pwd.lock", strcmp(dir, "/") == 0 ? "" : dir);
+	if (path == NULL)
+		goto out;
+	err = POG_ERR_SYSTEM;
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+	if (fd < 0) {
+		*errmsg = pog_asprintf("%s: cannot open the lock file: %s", path, strerror(errno));
+		goto out;
+	}
+	for (;;) {
+		struct timespec ts;
+
+		memset(&fl, 0, sizeof(fl));     /* l_pid must be 0 for OFD locks */
+		fl.l_type = F_WRLCK;
+		fl.l_whence = SEEK_SET;
+		if (fcntl(fd, cmd, &fl) == 0)
+			break;
+		if (errno == EINVAL && cmd == F_OFD_SETLK) {
+			cmd = F_SETLK;  /* a kernel without OFD locks */
+			continue;
+		}
+		if (errno != EACCES && errno != EAGAIN && errno != EINTR) {
+			*errmsg = pog_asprintf("%s: cannot lock: %s", path, strerror(errno));
+			goto out;
+		}
+		if (pog_now_mono() >= deadline) {
+			*errmsg = pog_asprintf("%s: still locked by another program after %d s",
+					       path, POG_GRPFILE_LOCK_TIMEOUT);
+			goto out;
+		}
+		ts.tv_sec = 0;
+		ts.tv_nsec = wait_ms * 1000000L;
+		(void)nanosleep(&ts, NULL);
+		if (wait_ms < 40)
+			wait_ms *= 2;
+	}
+	*lockfd = fd;
+	fd = -1;
+	err = POG_OK;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	free(path);
+	return err;
+}
+
+/* Writes data to f->tmp with the original's owner and mode; fsync; close checked. */
+static pog_err
+write_temp(struct gfile *f, const char *data, size_t len, char **errmsg)
+{
+	const char *p = data;
+	pog_err err = POG_ERR_SYSTEM;
+	int fd = -1;
+
+	if (unlink(f->tmp) != 0 && errno != ENOENT) {
+		*errmsg = pog_asprintf("%s: cannot remove a stale temp file: %s",
+				       f->tmp, strerror(errno));
+		goto out;
+	}
+	fd = open(f->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
+		  0600);
+	if (fd < 0) {
+		*errmsg = pog_asprintf("%s: cannot create: %s", f->tmp, strerror(errno));
+		goto out;
+	}
+	f->tmp_made = true;
+	/* chown first: it may clear the set-id bits that fchmod then puts back. */
+	if (fchown(fd, f->st.st_uid, f->st.st_gid) != 0 ||
+	    fchmod(fd, f->st.st_mode & 07777) != 0) {
+		*errmsg = pog_asprintf("%s: cannot set owner and mode: %s", f->tmp,
+				       strerror(errno));
+		goto out;
+	}
+	while (len > 0) {
+		ssize_t w = sys->write(fd, p, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			*errmsg = pog_asprintf("%s: write error: %s", f->tmp,
+					       w < 0 ? strerror(errno) : "short write");
+			goto out;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	if (sys->fsync(fd) != 0) {
+		*errmsg = pog_asprintf("%s: fsync: %s", f->tmp, strerror(errno));
+		goto out;
+	}
+	if (close(fd) != 0) {
+		fd = -1;
+		*errmsg = pog_asprintf("%s: close: %s", f->tmp, strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	err = POG_OK;
+out:
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
+/* Puts temp in place of dest. */
+static pog_err
+move_temp(struct gfile *f, const char *dest, char **errmsg)
+{
+	if (sys->rename(f->tmp, dest) != 0) {
+		*errmsg = pog_asprintf("cannot rename %s to %s: %s", f->tmp, dest,
+				       strerror(errno));
+		return POG_ERR_SYSTEM;
+	}
+	f->tmp_made = false;
+	return POG_OK;
+}
+
+static bool
+same_dir(const char *a, const char *b)
+{
+	const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
+	size_t la = sa != NULL ? (size_t)(sa - a) : 0;
+	size_t lb = sb != NULL ? (size_t)(sb - b) : 0;
+
+	return la == lb && strncmp(a, b, la) == 0;
+}
+
+static void
+fsync_dir(const char *path, const struct pog_io *io)
+{
+	char *dir = dir_of(path);
+	int fd = -1;
+
+	if (dir != NULL)
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) != 0)
+		pog_log(io, LOG_WARNING, "cannot fsync the folder of %s", path);
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+}
+
+static pog_err
+gfile_load(struct gfile *f, const char *path, enum pog_grp_kind kind,
+	   bool optional, char **errmsg)
+{
+	pog_err err;
+
+	f->path = path;
+	f->tmp = pog_asprintf("%s+", path);
+	f->bak = pog_asprintf("%s-", path);
+	if (f->tmp == NULL || f->bak == NULL)
+		return POG_ERR_NOMEM;
+	err = slurp(path, true, &f->text, &f->len, &f->st, errmsg);
+	if (err == POG_ERR_SYSTEM && optional && access(path, F_OK) != 0 && errno == ENOENT) {
+		free(*errmsg);
+		*errmsg = NULL;
+		return POG_OK;
+	}
+	if (err != POG_OK)
+		return err;
+	f->present = true;
+	return pog_grp_db_parse(&f->db, kind, f->text, f->len);
+}
+
+/* Writes the changed files: backups and temps first, then the renames. */
+static pog_err
+commit(struct gfile *files[], size_t n, const struct pog_io *io, char **errmsg)
+{
+	struct pog_buf out[2] = { { 0 }, { 0 } };
+	size_t renamed = 0;
+	pog_err err = POG_ERR_NOMEM;
+
+	for (size_t i = 0; i < n; i++)
+		if (pog_grp_db_format(&files[i]->db, &out[i]) != POG_OK)
+			goto out;
+	for (size_t i = 0; i < n; i++) {
+		err = write_temp(files[i], files[i]->text, files[i]->len, errmsg);
+		if (err == POG_OK)
+			err = move_temp(files[i], files[i]->bak, errmsg);
+		if (err != POG_OK)
+			goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		err = write_temp(files[i], out[i].data != NULL ? out[i].data : "",
+				 out[i].len, errmsg);
+		if (err != POG_OK)
+			goto out;
+	}
+	for (renamed = 0; renamed < n; renamed++) {
+		err = move_temp(files[renamed], files[renamed]->path, errmsg);
+		if (err != POG_OK)
+			break;
+	}
+	/* gshadow went in but group did not: put gshadow back as it was. */
+	for (size_t i = 0; err != POG_OK && i < renamed; i++) {
+		char *msg2 = NULL;
+
+		if (files[i]->tmp_made)
+			(void)unlink(files[i]->tmp);
+		files[i]->tmp_made = false;
+		if (write_temp(files[i], files[i]->text, files[i]->len, &msg2) != POG_OK ||
+		    move_temp(files[i], files[i]->path, &msg2) != POG_OK)
+			pog_log(io, LOG_CRIT, "%s was written but %s was not, and it "
+				"cannot be put back (%s): restore it from %s",
+				files[i]->path, files[n - 1]->path,
+				msg2 != NULL ? msg2 : "?", files[i]->bak);
+		free(msg2);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || !same_dir(files[i]->path, files[0]->path))
+			fsync_dir(files[i]->path, io);
+out:
+	pog_buf_free(&out[0]);
+	pog_buf_free(&out[1]);
+	return err;
+}
+
+/* fork+execve without a shell; output to /dev/null; bounded wait. */
+static void
+run_quiet(char *const argv[])
+{
+	const char *path = argv[0];
+	char env_path[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
+	char *const envp[] = { env_path, NULL };
+	double deadline;
+	pid_t pid;
+	int status;
+
+	if (access(path, X_OK) != 0)
+		return;
+	pid = fork();
+	if (pid < 0)
+		return;
+	if (pid == 0) {
+		int fd = open("/dev/null", O_RDWR);
+
+		if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+			_exit(127);
+		(void)close_range(3, ~0U, 0);
+		execve(path, argv, envp);
+		_exit(127);
+	}
+	deadline = pog_now_mono() + CACHE_TOOL_TIMEOUT;
+	for (;;) {
+		struct timespec ts = { 0, 20 * 1000000L };
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		if (r == pid || (r < 0 && errno != EINTR))
+			return;
+		if (pog_now_mono() >= deadline) {
+			(void)kill(pid, SIGKILL);
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+			return;
+		}
+		(void)nanosleep(&ts, NULL);
+	}
+}
+
+static void
+invalidate_caches(const char *group_file)
+{
+	char nscd_path[] = "/usr/sbin/nscd", nscd_i[] = "-i", nscd_db[] = "group";
+	char sss_path[] = "/usr/sbin/sss_cache", sss_g[] = "-G";
+	char *const nscd[] = { nscd_path, nscd_i, nscd_db, NULL };
+	char *const sss[] = { sss_path, sss_g, NULL };
+
+	if (strcmp(group_file, SYSTEM_GROUP_FILE) != 0)
+		return;
+	if (access("/var/run/nscd/socket", F_OK) == 0)
+		run_quiet(nscd);
+	run_quiet(sss);
+}
+
+static pog_err
+apply(struct gfile *g, struct gfile *gs, const char *user,
+      const struct pog_strv *add, const struct pog_strv *remove,
+      struct pog_strv *added, struct pog_strv *removed, const struct pog_io *io)
+{
+	for (size_t i = 0; i < add->n; i++) {
+		bool ch = false, ch2 = false;
+		pog_err err = pog_grp_db_add_member(&g->db, add->v[i], user, &ch);
+
+		if (err == POG_ERR_INVALID) {
+			pog_log(io, LOG_WARNING, "%s: no group %s to add %s to",
+				g->path, add->v[i], user);
+			continue;
+		}
+		if (err != POG_OK)
+			return err;
+		if (ch && pog_strv_add(added, add->v[i]) != POG_OK)
+			return POG_ERR_NOMEM;
+		if (!gs->present)
+			continue;
+		err = pog_grp_db_add_member(&gs->db, add->v[i], user, &ch2);
+		if (err == POG_ERR_INVALID)
+			pog_log(io, LOG_DEBUG, "%s: no entry for group %s", gs->path, add->v[i]);
+		else if (err != POG_OK)
+			return err;
+	}
+	for (size_t i = 0; i < remove->n; i++) {
+		bool ch = false, ch2 = false;
+
+		if (pog_grp_db_remove_member(&g->db, remove->v[i], user, &ch) != POG_OK)
+			return POG_ERR_NOMEM;
+		if (ch && pog_strv_add(removed, remove->v[i]) != POG_OK)
+			return POG_ERR_NOMEM;
+		if (gs->present &&
+		    pog_grp_db_remove_member(&gs->db, remove->v[i], user, &ch2) != POG_OK)
+			return POG_ERR_NOMEM;
+	}
+	return POG_OK;
+}
+
+pog_err
+pog_grpfile_update(const char *group_file, const char *gshadow_file,
+		   const char *user, const struct pog_grpfile_hooks *hooks,
+		   void *ctx, const struct pog_io *io)
+{
+	struct gfile g = { 0 }, gs = { 0 };
+	struct gfile *files[2];
+	struct pog_strv add = { 0 }, remove = { 0 };
+	struct pog_strv added = { 0 }, removed = { 0 };
+	char *msg = NULL;
+	size_t n = 0;
+	int lockfd = -1;
+	pog_err err = POG_ERR_INVALID;
+
+	if (group_file == NULL || *group_file == '\0' || hooks == NULL ||
+	    hooks->plan == NULL || !pog_grp_user_valid(user))
+		goto out;
+	if (gshadow_file != NULL && strcmp(gshadow_file, group_file) == 0)
+		goto out;
+	err = take_lock(group_file, &lockfd, &msg);
+	if (err != POG_OK)
+		goto out;
+	err = gfile_load(&g, group_file, POG_GRP_GROUP, false, &msg);
+	if (err == POG_OK && gshadow_file != NULL && *gshadow_file != '\0')
+		err = gfile_load(&gs, gshadow_file, POG_GRP_GSHADOW, true, &msg);
+	if (err != POG_OK)
+		goto out;
+
+	err = hooks->plan(ctx, &g.db, &add, &remove);
+	if (err != POG_OK)
+		goto out;
+	err = apply(&g, &gs, user, &add, &remove, &added, &removed, io);
+	if (err != POG_OK)
+		goto out;
+
+	/* gshadow first, group last: until group is in place, nobody has new access. */
+	if (gs.present && pog_grp_db_dirty(&gs.db))
+		files[n++] = &gs;
+	if (pog_grp_db_dirty(&g.db))
+		files[n++] = &g;
+	if (n > 0) {
+		err = commit(files, n, io, &msg);
+		if (err != POG_OK)
+			goto out;
+		invalidate_caches(group_file);
+	}
+	if (hooks->done != NULL)
+		err = hooks->done(ctx, &added, &removed);
+out:
+	if (msg != NULL)
+		pog_log(io, LOG_ERR, "%s", msg);
+	gfile_free(&gs);
+	gfile_free(&g);
+	if (lockfd >= 0)
+		close(lockfd);  /* drops the lock */
+	free(msg);
+	pog_strv_free(&add);
+	pog_strv_free(&remove);
+	pog_strv_free(&added);
+	pog_strv_free(&removed);
+	return err;
+}

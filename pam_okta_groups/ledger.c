@@ -1,0 +1,425 @@
+/*
+ * ledger.c - state_dir/USER: the per-user record, in JSON (json-c).
+ *
+ * The ledger is the module's own file, but it is parsed as strictly as
+ * anything from outside: a corrupt ledger must not be able to make the
+ * module touch a group that is not a valid name.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "grp.h"
+#include "ledger.h"
+#include "util.h"
+
+#define LEDGER_STR_MAX   1024   /* sub, issuer, result */
+#define LEDGER_IDP_MAX   256    /* one IdP group as recorded */
+#define LEDGER_LIST_MAX  4096   /* items in one list */
+
+void
+pog_ledger_free(struct pog_ledger *l)
+{
+	if (l == NULL)
+		return;
+	free(l->user);
+	free(l->sub);
+	free(l->issuer);
+	free(l->result);
+	pog_strv_free(&l->idp_groups);
+	pog_strv_free(&l->managed);
+	pog_strv_free(&l->last_added);
+	pog_strv_free(&l->last_removed);
+	memset(l, 0, sizeof(*l));
+}
+
+char *
+pog_ledger_path(const char *state_dir, const char *user)
+{
+	if (state_dir == NULL || *state_dir == '\0' || !pog_grp_user_valid(user))
+		return NULL;
+	return pog_asprintf("%s/%s", state_dir, user);
+}
+
+/* Printable ASCII only: the ledger holds nothing else. */
+static bool
+printable(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f)
+			return false;
+	return true;
+}
+
+static bool
+get_string(json_object *root, const char *key, size_t max, char **out,
+	   char **errmsg)
+{
+	json_object *v;
+	const char *s;
+	int len;
+
+	if (!json_object_object_get_ex(root, key, &v))
+		return true;
+	if (!json_object_is_type(v, json_type_string)) {
+		*errmsg = pog_asprintf("\"%s\" is not a string", key);
+		return false;
+	}
+	s = json_object_get_string(v);
+	len = json_object_get_string_len(v);
+	if (s == NULL || len < 0 || (size_t)len > max || !printable(s, (size_t)len)) {
+		*errmsg = pog_asprintf("\"%s\" is too long or not printable", key);
+		return false;
+	}
+	*out = strdup(s);
+	if (*out == NULL) {
+		*errmsg = NULL;
+		return false;
+	}
+	return true;
+}
+
+static bool
+get_time(json_object *root, const char *key, int64_t *out, char **errmsg)
+{
+	json_object *v;
+	int64_t t;
+
+	if (!json_object_object_get_ex(root, key, &v))
+		return true;
+	if (!json_object_is_type(v, json_type_int)) {
+		*errmsg = pog_asprintf("\"%s\" is not an integer", key);
+		return false;
+	}
+	t = json_object_get_int64(v);
+	if (t < 0) {
+		*errmsg = pog_asprintf("\"%s\" is negative", key);
+		return false;
+	}
+	*out = t;
+	return true;
+}
+
+/* groups: each item must be a valid group name; otherwise printable text. */
+static bool
+get_list(json_object *root, const char *key, bool groups, struct pog_strv *out,
+	 char **errmsg)
+{
+	json_object *v;
+	size_t n;
+
+	if (!json_object_object_get_ex(root, key, &v))
+		return true;
+	if (!json_object_is_type(v, json_type_array)) {
+		*errmsg = pog_asprintf("\"%s\" is not an array", key);
+		return false;
+	}
+	n = json_object_array_length(v);
+	if (n > LEDGER_LIST_MAX) {
+		*errmsg = pog_asprintf("\"%s\" has too many items", key);
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_object *item = json_object_array_get_idx(v, i);
+		const char *s;
+		int len;
+
+		if (!json_object_is_type(item, json_type_string)) {
+			*errmsg = pog_asprintf("\"%s\" holds a non-string", key);
+			return false;
+		}
+		s = json_object_get_string(item);
+		len = json_object_get_string_len(item);
+		if (s == NULL || len < 0 || (size_t)len != strlen(s) ||
+		    (groups ? !pog_grp_name_valid(s)
+			    : (len == 0 || len > LEDGER_IDP_MAX || !printable(s, (size_t)len)))) {
+			*errmsg = pog_asprintf("\"%s\" holds an invalid name", key);
+			return false;
+		}
+		if (pog_strv_contains(out, s))
+			continue;
+		if (pog_strv_add(out, s) != POG_OK) {
+			*errmsg = NULL;
+			return false;
+		}
+	}
+	return true;
+}
+
+pog_err
+pog_ledger_parse(struct pog_ledger *out, const char *text, size_t len,
+		 char **errmsg)
+{
+	struct pog_ledger l = { 0 };
+	json_tokener *tok = NULL;
+	json_object *root = NULL;
+	json_object *v;
+	char *msg = NULL;
+	pog_err err = POG_ERR_INVALID;
+	size_t end;
+
+	if (len > POG_LEDGER_MAX_SIZE || len > (size_t)INT32_MAX) {
+		msg = strdup("too large");
+		goto out;
+	}
+	tok = json_tokener_new_ex(8);
+	if (tok == NULL) {
+		err = POG_ERR_NOMEM;
+		goto out;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	root = json_tokener_parse_ex(tok, text, (int)len);
+	if (root == NULL || json_tokener_get_error(tok) != json_tokener_success) {
+		msg = pog_asprintf("not valid JSON (%s)",
+				   json_tokener_error_desc(json_tokener_get_error(tok)));
+		goto out;
+	}
+	for (end = json_tokener_get_parse_end(tok); end < len; end++)
+		if (text[end] != ' ' && text[end] != '\n' && text[end] != '\t' &&
+		    text[end] != '\r')
+			break;
+	if (end < len) {
+		msg = strdup("trailing data after the JSON object");
+		goto out;
+	}
+	if (!json_object_is_type(root, json_type_object)) {
+		msg = strdup("not a JSON object");
+		goto out;
+	}
+	if (!json_object_object_get_ex(root, "version", &v) ||
+	    !json_object_is_type(v, json_type_int) ||
+	    json_object_get_int64(v) != POG_LEDGER_VERSION) {
+		msg = strdup("missing or unknown \"version\"");
+		goto out;
+	}
+	if (!get_string(root, "user", POG_NAME_MAX, &l.user, &msg) ||
+	    !get_time(root, "when", &l.when, &msg) ||
+	    !get_string(root, "sub", LEDGER_STR_MAX, &l.sub, &msg) ||
+	    !get_string(root, "issuer", LEDGER_STR_MAX, &l.issuer, &msg) ||
+	    !get_list(root, "idp_groups", false, &l.idp_groups, &msg) ||
+	    !get_list(root, "managed", true, &l.managed, &msg) ||
+	    !get_list(root, "last_added", true, &l.last_added, &msg) ||
+	    !get_list(root, "last_removed", true, &l.last_removed, &msg) ||
+	    !get_string(root, "result", LEDGER_STR_MAX, &l.result, &msg) ||
+	    !get_time(root, "expired", &l.expired, &msg)) {
+		if (msg == NULL)
+			err = POG_ERR_NOMEM;
+		goto out;
+	}
+	if (l.user == NULL || !pog_grp_user_valid(l.user)) {
+		msg = strdup("missing or invalid \"user\"");
+		goto out;
+	}
+	*out = l;
+	memset(&l, 0, sizeof(l));
+	err = POG_OK;
+out:
+	if (errmsg != NULL) {
+		*errmsg = msg;
+		msg = NULL;
+	}
+	free(msg);
+	json_object_put(root);
+	if (tok != NULL)
+		json_tokener_free(tok);
+	pog_ledger_free(&l);
+	return err;
+}
+
+static bool
+put(json_object *root, const char *key, json_object *v)
+{
+	if (v == NULL)
+		return false;
+	if (json_object_object_add(root, key, v) != 0) {
+		json_object_put(v);
+		return false;
+	}
+	return true;
+}
+
+static bool
+put_string(json_object *root, const char *key, const char *s)
+{
+	if (s == NULL)
+		return true;
+	return put(root, key, json_object_new_string(s));
+}
+
+static bool
+put_list(json_object *root, const char *key, const struct pog_strv *sv)
+{
+	json_object *a = json_object_new_array();
+
+	if (a == NULL)
+		return false;
+	for (size_t i = 0; i < sv->n; i++) {
+		json_object *s = json_object_new_string(sv->v[i]);
+
+		if (s == NULL || json_object_array_add(a, s) != 0) {
+			json_object_put(s);
+			json_object_put(a);
+			return false;
+		}
+	}
+	return put(root, key, a);
+}
+
+pog_err
+pog_ledger_format(const struct pog_ledger *l, char **out, size_t *outlen)
+{
+	json_object *root = json_object_new_object();
+	const char *s;
+	char *text = NULL;
+	size_t len;
+	pog_err err = POG_ERR_NOMEM;
+
+	if (root == NULL)
+		goto out;
+	if (!put(root, "version", json_object_new_int(POG_LEDGER_VERSION)) ||
+	    !put_string(root, "user", l->user) ||
+	    !put(root, "when", json_object_new_int64(l->when)) ||
+	    !put_string(root, "sub", l->sub) ||
+	    !put_string(root, "issuer", l->issuer) ||
+	    !put_list(root, "idp_groups", &l->idp_groups) ||
+	    !put_list(root, "managed", &l->managed) ||
+	    !put_list(root, "last_added", &l->last_added) ||
+	    !put_list(root, "last_removed", &l->last_removed) ||
+	    !put_string(root, "result", l->result))
+		goto out;
+	if (l->expired != 0 && !put(root, "expired", json_object_new_int64(l->expired)))
+		goto out;
+	s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+					   JSON_C_TO_STRING_SPACED |
+					   JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (s == NULL)
+		goto out;
+	len = strlen(s);
+	text = malloc(len + 2);
+	if (text == NULL)
+		goto out;
+	memcpy(text, s, len);
+	text[len++] = '\n';
+	text[len] = '\0';
+	*out = text;
+	*outlen = len;
+	err = POG_OK;
+out:
+	json_object_put(root);
+	return err;
+}
+
+pog_err
+pog_ledger_load(const char *state_dir, const char *user, struct pog_ledger *out,
+		char **errmsg)
+{
+	struct pog_ledger l = { 0 };
+	char *path = NULL;
+	char *text = NULL;
+	char *msg = NULL;
+	size_t len = 0;
+	pog_err err;
+	int e;
+
+	if (errmsg != NULL)
+		*errmsg = NULL;
+	path = pog_ledger_path(state_dir, user);
+	if (path == NULL)
+		return pog_grp_user_valid(user) ? POG_ERR_NOMEM : POG_ERR_INVALID;
+	err = pog_read_file(path, geteuid(), POG_FILE_CONFIG, POG_LEDGER_MAX_SIZE,
+			    &text, &len, &msg);
+	e = errno;
+	if (err != POG_OK) {
+		if (err == POG_ERR_SYSTEM && e == ENOENT) {
+			free(msg);
+			msg = NULL;
+		}
+		goto out;
+	}
+	free(msg);
+	msg = NULL;
+	err = pog_ledger_parse(&l, text, len, &msg);
+	if (err == POG_OK && strcmp(l.user, user) != 0) {
+		err = POG_ERR_INVALID;
+		msg = strdup("it names another user");
+	}
+	if (err == POG_ERR_INVALID) {
+		char *clean = pog_sanitize(msg != NULL ? msg : "invalid", 200);
+
+		free(msg);
+		msg = clean != NULL ? pog_asprintf("%s: corrupt: %s", path, clean) : NULL;
+		free(clean);
+	}
+	if (err != POG_OK)
+		goto out;
+	*out = l;
+	memset(&l, 0, sizeof(l));
+out:
+	if (errmsg != NULL) {
+		*errmsg = msg;
+		msg = NULL;
+	}
+	pog_ledger_free(&l);
+	free(path);
+	free(text);
+	free(msg);
+	errno = err == POG_ERR_SYSTEM ? e : 0;
+	return err;
+}
+
+pog_err
+pog_ledger_read(const char *state_dir, const char *user, struct pog_ledger *out,
+		const struct pog_io *io)
+{
+	struct pog_ledger l = { 0 };
+	char *msg = NULL;
+	pog_err err;
+
+	err = pog_ledger_load(state_dir, user, &l, &msg);
+	if (err == POG_ERR_NOMEM || (err == POG_ERR_INVALID && msg == NULL))
+		goto out;
+	if (err != POG_OK && !(err == POG_ERR_SYSTEM && errno == ENOENT))
+		pog_log(io, LOG_ERR, "ledger of %s treated as empty: %s", user,
+			msg != NULL ? msg : pog_strerror(err));
+	if (err != POG_OK) {
+		pog_ledger_free(&l);
+		l.user = strdup(user);
+		if (l.user == NULL) {
+			err = POG_ERR_NOMEM;
+			goto out;
+		}
+	}
+	*out = l;
+	memset(&l, 0, sizeof(l));
+	err = POG_OK;
+out:
+	pog_ledger_free(&l);
+	free(msg);
+	return err;
+}
+
+pog_err
+pog_ledger_write(const char *state_dir, const struct pog_ledger *l)
+{
+	char *path = pog_ledger_path(state_dir, l->user);
+	char *text = NULL;
+	size_t len = 0;
+	pog_err err;
+
+	if (path == NULL)
+		return POG_ERR_INVALID;
+	err = pog_ensure_dir(state_dir, 0700);
+	if (err == POG_OK)
+		err = pog_ledger_format(l, &text, &len);
+	if (err == POG_OK)
+		err = pog_write_file_atomic(path, text, len, 0600);
+	free(text);
+	free(path);
+	return err;
+}

@@ -1,0 +1,71 @@
+/*
+ * ledger.h - what the module remembers per user: state_dir/USER, a small
+ * JSON document written atomically with mode 0600.
+ *
+ * Edge: json-c is included by ledger.c only. pog_ledger_parse and
+ * pog_ledger_format are pure, for the tests and the fuzz target.
+ */
+#ifndef POG_LEDGER_H
+#define POG_LEDGER_H
+
+#include <stdint.h>
+
+#include "pog.h"
+
+#define POG_LEDGER_VERSION  1
+#define POG_LEDGER_MAX_SIZE (1024 * 1024)
+
+struct pog_ledger {
+	char *user;
+	int64_t when;                   /* last verified login (epoch); 0: never */
+	char *sub;
+	char *issuer;
+	struct pog_strv idp_groups;     /* valid names only, sanitized */
+	struct pog_strv managed;        /* added by this module and still held */
+	struct pog_strv last_added;
+	struct pog_strv last_removed;
+	char *result;                   /* "granted", "denied: ...", "expired", ... */
+	int64_t expired;                /* when okta-groups expire stripped it; 0: not */
+};
+
+/*
+ * Parses a ledger. Strict: every known key must have the right type,
+ * version must be POG_LEDGER_VERSION, and group names must be valid.
+ * Unknown keys are ignored. *errmsg (malloc'd, may be NULL) says why.
+ */
+pog_err pog_ledger_parse(struct pog_ledger *l, const char *text, size_t len,
+			 char **errmsg);
+
+/* Formats a ledger as JSON text with a final newline; *out is malloc'd. */
+pog_err pog_ledger_format(const struct pog_ledger *l, char **out, size_t *len);
+
+void pog_ledger_free(struct pog_ledger *l);
+
+/* state_dir/user, or NULL when user is not a valid name (or no memory). */
+char *pog_ledger_path(const char *state_dir, const char *user);
+
+/*
+ * Reads state_dir/user strictly: POG_ERR_SYSTEM with errno ENOENT when
+ * it is missing, POG_ERR_CONFIG when refused (owner, mode, size, not a
+ * regular file), POG_ERR_INVALID when corrupt or naming another user.
+ * *errmsg (malloc'd, may be NULL) says why.
+ */
+pog_err pog_ledger_load(const char *state_dir, const char *user,
+			struct pog_ledger *l, char **errmsg);
+
+/*
+ * Reads state_dir/user for a sync. A missing file gives an empty ledger (user set)
+ * and POG_OK. A file that is refused (owner, mode, size) or corrupt is
+ * logged, and also gives an empty ledger and POG_OK. Only an invalid
+ * user name (POG_ERR_INVALID) and NOMEM fail.
+ */
+pog_err pog_ledger_read(const char *state_dir, const char *user,
+			struct pog_ledger *l, const struct pog_io *io);
+
+/*
+ * Writes state_dir/l->user atomically, mode 0600, creating state_dir
+ * (mode 0700, owned by the caller) when missing.
+ */
+pog_err pog_ledger_write(const char *state_dir, const struct pog_ledger *l);
+
+#endif /* POG_LEDGER_H */

@@ -1,0 +1,506 @@
+/*
+ * sync.c - the account phase: map the IdP groups (map.c), edit the group
+ * files (grpfile.c), keep the ledger (ledger.c), and log one audit line.
+ *
+ * In persistent mode the ledger is read and written while the group
+ * files are locked, so two logins of the same user cannot lose each
+ * other's record. Before the module adds anyone to a group, it first
+ * records the group in the ledger as managed: if the ledger cannot be
+ * written, no group is added, and a group this module added is never
+ * left unrecorded.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "grp.h"
+#include "grpfile.h"
+#include "ledger.h"
+#include "map.h"
+#include "sync.h"
+#include "util.h"
+
+#define PW_BUF_MAX (1024 * 1024)
+
+struct sync_ctx {
+	const struct pog_config *cfg;
+	const struct pog_identity *id;
+	const struct pog_io *io;
+	gid_t gid;
+	bool dry_run;
+	bool edit;                      /* persistent mode: change the group files */
+	struct pog_ledger old;          /* the ledger as read */
+	struct pog_map_plan plan;
+	struct pog_strv added;
+	struct pog_strv removed;
+	struct pog_strv managed;        /* the ledger's managed set afterwards */
+	char *deny_reason;
+};
+
+void
+pog_sync_result_free(struct pog_sync_result *res)
+{
+	if (res == NULL)
+		return;
+	pog_strv_free(&res->roles);
+	pog_strv_free(&res->desired);
+	pog_strv_free(&res->added);
+	pog_strv_free(&res->removed);
+	pog_strv_free(&res->ignored);
+	free(res->deny_reason);
+	memset(res, 0, sizeof(*res));
+}
+
+static pog_err
+strv_copy(struct pog_strv *dst, const struct pog_strv *src)
+{
+	for (size_t i = 0; i < src->n; i++)
+		if (pog_strv_add(dst, src->v[i]) != POG_OK)
+			return POG_ERR_NOMEM;
+	return POG_OK;
+}
+
+static char *
+host_name(void)
+{
+	char host[256];
+
+	if (gethostname(host, sizeof(host)) != 0)
+		return strdup("this host");
+	host[sizeof(host) - 1] = '\0';
+	return pog_sanitize(host, 64);
+}
+
+pog_err
+pog_sync_primary_gid(const char *user, gid_t *gid)
+{
+	struct passwd pw, *res = NULL;
+	long sz = sysconf(_SC_GETPW_R_SIZE_MAX);
+	size_t bufsz = sz > 0 ? (size_t)sz : 16384;
+	char *buf = NULL;
+	pog_err err = POG_ERR_NOMEM;
+
+	for (;;) {
+		char *nb = realloc(buf, bufsz);
+		int r;
+
+		if (nb == NULL)
+			goto out;
+		buf = nb;
+		r = getpwnam_r(user, &pw, buf, bufsz, &res);
+		if (r == ERANGE && bufsz < PW_BUF_MAX) {
+			bufsz *= 2;
+			continue;
+		}
+		if (r != 0 && r != ENOENT && r != ESRCH) {
+			err = POG_ERR_SYSTEM;
+			goto out;
+		}
+		break;
+	}
+	if (res == NULL) {
+		err = POG_ERR_USER;
+		goto out;
+	}
+	*gid = pw.pw_gid;
+	err = POG_OK;
+out:
+	free(buf);
+	return err;
+}
+
+static pog_err
+join(struct pog_buf *b, const struct pog_strv *sv)
+{
+	if (sv->n == 0)
+		return pog_buf_addstr(b, "-");
+	for (size_t i = 0; i < sv->n; i++)
+		if ((i > 0 && pog_buf_addstr(b, ",") != POG_OK) ||
+		    pog_buf_addstr(b, sv->v[i]) != POG_OK)
+			return POG_ERR_NOMEM;
+	return POG_OK;
+}
+
+static char *
+result_text(const struct sync_ctx *c)
+{
+	if (c->deny_reason != NULL)
+		return pog_asprintf("denied: %s", c->deny_reason);
+	return strdup(c->plan.granted ? "granted" : "allowed: no binding");
+}
+
+/* One line per login: who, from where, what changed, and the outcome. */
+static void
+audit(const struct sync_ctx *c)
+{
+	struct pog_buf b = { 0 };
+	char *sub = pog_sanitize(c->id->sub != NULL ? c->id->sub : "-", 128);
+	char *iss = pog_sanitize(c->id->issuer != NULL ? c->id->issuer : "-", 256);
+	char *result = result_text(c);
+
+	if (sub == NULL || iss == NULL || result == NULL ||
+	    pog_buf_printf(&b, "user=%s sub=%s issuer=%s groups_from=%s mode=%s added=",
+			   c->id->user, sub, iss,
+			   !c->id->groups_present ? "none" :
+			   c->id->groups_source != NULL ? c->id->groups_source : "-",
+			   c->cfg->mode == POG_MODE_PERSISTENT ? "persistent" :
+			   c->cfg->mode == POG_MODE_SESSION ? "session" : "none") != POG_OK ||
+	    join(&b, &c->added) != POG_OK || pog_buf_addstr(&b, " removed=") != POG_OK ||
+	    join(&b, &c->removed) != POG_OK ||
+	    pog_buf_printf(&b, " result=\"%s\"", result) != POG_OK) {
+		pog_log(c->io, LOG_ERR, "out of memory for the audit line of %s", c->id->user);
+		goto out;
+	}
+	pog_log(c->io, c->dry_run ? LOG_DEBUG : LOG_NOTICE, "%s%s",
+		c->dry_run ? "dry run: " : "", b.data);
+out:
+	pog_buf_free(&b);
+	free(sub);
+	free(iss);
+	free(result);
+}
+
+/* The ledger for this login, with managed as given. */
+static pog_err
+ledger_write(struct sync_ctx *c, const struct pog_strv *managed, const char *result)
+{
+	struct pog_ledger l = { 0 };
+	pog_err err = POG_ERR_NOMEM;
+
+	l.user = c->id->user;
+	l.when = c->id->auth_time > 0 ? c->id->auth_time : (int64_t)time(NULL);
+	l.sub = c->id->sub != NULL ? pog_sanitize(c->id->sub, 255) : NULL;
+	l.issuer = c->id->issuer != NULL ? pog_sanitize(c->id->issuer, 1000) : NULL;
+	l.result = result != NULL ? pog_sanitize(result, 1000) : NULL;
+	if ((c->id->sub != NULL && l.sub == NULL) ||
+	    (c->id->issuer != NULL && l.issuer == NULL) || l.result == NULL)
+		goto out;
+	l.idp_groups = c->plan.idp_record;
+	l.managed = *managed;
+	l.last_added = c->added;
+	l.last_removed = c->removed;
+	err = pog_ledger_write(c->cfg->state_dir, &l);
+	if (err != POG_OK)
+		pog_log(c->io, LOG_ERR, "cannot write the ledger of %s in %s: %s",
+			c->id->user, c->cfg->state_dir, pog_strerror(err));
+out:
+	free(l.sub);
+	free(l.issuer);
+	free(l.result);
+	return err;
+}
+
+static pog_err
+set_deny_reason(struct sync_ctx *c)
+{
+	char *host = host_name();
+	char *project = pog_sanitize(c->cfg->project, 64);
+
+	if (host != NULL && project != NULL)
+		c->deny_reason = pog_asprintf("No Okta group grants access to project %s on %s.",
+					      project, host);
+	free(host);
+	free(project);
+	return c->deny_reason != NULL ? POG_OK : POG_ERR_NOMEM;
+}
+
+static pog_err
+plan_cb(void *ctx, const struct pog_grp_db *group, struct pog_strv *add,
+	struct pog_strv *remove)
+{
+	struct sync_ctx *c = ctx;
+	const struct pog_config *cfg = c->cfg;
+	struct pog_map_input in = {
+		.cfg = cfg,
+		.idp_groups = c->id->groups_present ? &c->id->groups : NULL,
+		.user = c->id->user,
+		.primary_gid = c->gid,
+		.group_db = group,
+	};
+	struct pog_strv intent = { 0 };
+	pog_err err;
+
+	err = pog_ledger_read(cfg->state_dir, c->id->user, &c->old, c->io);
+	if (err != POG_OK)
+		return err;
+	in.ledger_managed = &c->old.managed;
+	err = pog_map_plan(&in, &c->plan);
+	if (err != POG_OK)
+		return err;
+	for (size_t i = 0; i < c->plan.warnings.n; i++)
+		pog_log(c->io, LOG_WARNING, "%s: ignored %s", c->id->user, c->plan.warnings.v[i]);
+	for (size_t i = 0; i < c->plan.ignored.n; i++)
+		pog_log(c->io, LOG_DEBUG, "%s: ignored %s", c->id->user, c->plan.ignored.v[i]);
+	if (!c->id->groups_present)
+		pog_log(c->io, LOG_INFO, "%s: the IdP sent no group claim", c->id->user);
+	if (!c->plan.granted && cfg->deny_on_no_binding) {
+		/* D is empty, so the plan already strips every managed group. */
+		err = set_deny_reason(c);
+		if (err != POG_OK)
+			return err;
+	}
+
+	if (!c->edit)
+		return POG_OK;
+	if (c->plan.add.n > 0 && !c->dry_run) {
+		/*
+		 * Record the intent first: the old ledger, with the groups about
+		 * to be added as managed. Never add a group the ledger does not know.
+		 */
+		struct pog_ledger l = c->old;
+
+		err = strv_copy(&intent, &c->old.managed);
+		for (size_t i = 0; err == POG_OK && i < c->plan.add.n; i++)
+			if (!pog_strv_contains(&intent, c->plan.add.v[i]))
+				err = pog_strv_add(&intent, c->plan.add.v[i]);
+		l.managed = intent;
+		if (err == POG_OK)
+			err = pog_ledger_write(cfg->state_dir, &l);
+		pog_strv_free(&intent);
+		if (err != POG_OK) {
+			pog_log(c->io, LOG_ERR, "cannot write the ledger of %s in %s, so no "
+				"group is added: %s", c->id->user, cfg->state_dir, pog_strerror(err));
+			return err;
+		}
+	}
+	err = strv_copy(add, &c->plan.add);
+	if (err == POG_OK)
+		err = strv_copy(remove, &c->plan.remove);
+	return err;
+}
+
+static pog_err
+done_cb(void *ctx, const struct pog_strv *added, const struct pog_strv *removed)
+{
+	struct sync_ctx *c = ctx;
+	char *result = NULL;
+	pog_err err;
+
+	err = strv_copy(&c->added, added);
+	if (err == POG_OK)
+		err = strv_copy(&c->removed, removed);
+	if (err == POG_OK)
+		err = strv_copy(&c->managed, &c->plan.managed_after);
+	if (err != POG_OK)
+		return err;
+	result = result_text(c);
+	if (result == NULL)
+		return POG_ERR_NOMEM;
+	/* The groups are right by now; a ledger that failed here is only logged. */
+	(void)ledger_write(c, &c->managed, result);
+	free(result);
+	return POG_OK;
+}
+
+/* session, none, and dry runs: read, plan, and (not dry) write the ledger only. */
+static pog_err
+run_readonly(struct sync_ctx *c)
+{
+	struct pog_grp_db db = { 0 };
+	struct pog_strv none_add = { 0 }, none_remove = { 0 };
+	char *msg = NULL;
+	char *result = NULL;
+	pog_err err;
+
+	err = pog_grpfile_read(c->cfg->group_file, POG_GRP_GROUP, &db, &msg);
+	if (err != POG_OK) {
+		pog_log(c->io, LOG_ERR, "%s", msg != NULL ? msg : pog_strerror(err));
+		goto out;
+	}
+	err = plan_cb(c, &db, &none_add, &none_remove);
+	if (err != POG_OK)
+		goto out;
+	if (c->edit) {
+		/* dry run in persistent mode: what would change */
+		err = strv_copy(&c->added, &c->plan.add);
+		if (err == POG_OK)
+			err = strv_copy(&c->removed, &c->plan.remove);
+		goto out;
+	}
+	for (size_t i = 0; i < c->old.managed.n; i++) {
+		const char *g = c->old.managed.v[i];
+
+		if (pog_grp_db_is_member(&db, g, c->id->user) &&
+		    pog_strv_add(&c->managed, g) != POG_OK) {
+			err = POG_ERR_NOMEM;
+			goto out;
+		}
+	}
+	if (!c->dry_run) {
+		result = result_text(c);
+		if (result == NULL) {
+			err = POG_ERR_NOMEM;
+			goto out;
+		}
+		(void)ledger_write(c, &c->managed, result);
+	}
+out:
+	free(result);
+	free(msg);
+	pog_strv_free(&none_add);
+	pog_strv_free(&none_remove);
+	pog_grp_db_free(&db);
+	return err;
+}
+
+static void
+ctx_free(struct sync_ctx *c)
+{
+	pog_ledger_free(&c->old);
+	pog_map_plan_free(&c->plan);
+	pog_strv_free(&c->added);
+	pog_strv_free(&c->removed);
+	pog_strv_free(&c->managed);
+	free(c->deny_reason);
+}
+
+pog_err
+pog_sync_account_gid(const struct pog_config *cfg, const struct pog_identity *id,
+		     const struct pog_io *io, bool dry_run, gid_t gid,
+		     struct pog_sync_result *res)
+{
+	struct sync_ctx c = { 0 };
+	struct pog_grpfile_hooks hooks = { .plan = plan_cb, .done = done_cb };
+	struct pog_sync_result r = { 0 };
+	pog_err err = POG_ERR_INVALID;
+
+	memset(res, 0, sizeof(*res));
+	if (cfg == NULL || id == NULL || id->user == NULL || cfg->group_file == NULL ||
+	    cfg->state_dir == NULL || cfg->project == NULL)
+		goto out;
+	if (!pog_grp_user_valid(id->user)) {
+		char *clean = pog_sanitize(id->user, 64);
+
+		pog_log(io, LOG_ERR, "refusing the user name \"%s\": not a valid name",
+			clean != NULL ? clean : "?");
+		free(clean);
+		err = POG_ERR_USER;
+		goto out;
+	}
+	c.cfg = cfg;
+	c.id = id;
+	c.io = io;
+	c.gid = gid;
+	c.dry_run = dry_run;
+	c.edit = cfg->mode == POG_MODE_PERSISTENT;
+
+	if (c.edit && !dry_run)
+		err = pog_grpfile_update(cfg->group_file, cfg->gshadow_file, id->user,
+					 &hooks, &c, io);
+	else
+		err = run_readonly(&c);
+	if (err != POG_OK)
+		goto out;
+	audit(&c);
+
+	r.granted = c.plan.granted;
+	r.roles = c.plan.roles;
+	r.desired = c.plan.desired;
+	r.ignored = c.plan.ignored;
+	memset(&c.plan.roles, 0, sizeof(c.plan.roles));
+	memset(&c.plan.desired, 0, sizeof(c.plan.desired));
+	memset(&c.plan.ignored, 0, sizeof(c.plan.ignored));
+	r.added = c.added;
+	r.removed = c.removed;
+	memset(&c.added, 0, sizeof(c.added));
+	memset(&c.removed, 0, sizeof(c.removed));
+	r.deny_reason = c.deny_reason;
+	c.deny_reason = NULL;
+	err = r.deny_reason != NULL ? POG_ERR_NOBINDING : POG_OK;
+	*res = r;
+out:
+	ctx_free(&c);
+	return err;
+}
+
+pog_err
+pog_sync_account(const struct pog_config *cfg, const struct pog_identity *id,
+		 const struct pog_io *io, bool dry_run, struct pog_sync_result *res)
+{
+	gid_t gid = 0;
+	pog_err err;
+
+	memset(res, 0, sizeof(*res));
+	if (cfg == NULL || id == NULL || id->user == NULL)
+		return POG_ERR_INVALID;
+	if (!pog_grp_user_valid(id->user))
+		return POG_ERR_USER;
+	err = pog_sync_primary_gid(id->user, &gid);
+	if (err == POG_ERR_USER) {
+		char *host = host_name();
+
+		pog_log(io, LOG_ERR, "%s: no such local account", id->user);
+		res->deny_reason = pog_asprintf("The account %s does not exist on %s.",
+						id->user, host != NULL ? host : "this host");
+		free(host);
+	}
+	if (err != POG_OK)
+		return err;
+	return pog_sync_account_gid(cfg, id, io, dry_run, gid, res);
+}
+
+pog_err
+pog_sync_session_gids(const struct pog_config *cfg, const struct pog_identity *id,
+		      const struct pog_io *io, gid_t **gids, size_t *ngids)
+{
+	struct pog_grp_db db = { 0 };
+	struct pog_map_plan plan = { 0 };
+	struct pog_map_input in = { 0 };
+	gid_t *out = NULL;
+	size_t n = 0;
+	char *msg = NULL;
+	gid_t gid;
+	pog_err err = POG_ERR_INVALID;
+
+	if (cfg == NULL || id == NULL || id->user == NULL || cfg->group_file == NULL)
+		goto out;
+	err = POG_ERR_USER;
+	if (!pog_grp_user_valid(id->user))
+		goto out;
+	err = pog_sync_primary_gid(id->user, &gid);
+	if (err != POG_OK)
+		goto out;
+	err = pog_grpfile_read(cfg->group_file, POG_GRP_GROUP, &db, &msg);
+	if (err != POG_OK) {
+		pog_log(io, LOG_ERR, "%s", msg != NULL ? msg : pog_strerror(err));
+		goto out;
+	}
+	in.cfg = cfg;
+	in.idp_groups = id->groups_present ? &id->groups : NULL;
+	in.user = id->user;
+	in.primary_gid = gid;
+	in.group_db = &db;
+	err = pog_map_plan(&in, &plan);
+	if (err != POG_OK)
+		goto out;
+	err = POG_ERR_NOMEM;
+	out = calloc(plan.desired.n + 1, sizeof(*out));
+	if (out == NULL)
+		goto out;
+	for (size_t i = 0; i < plan.desired.n; i++) {
+		const struct pog_grp_entry *e = pog_grp_db_find(&db, plan.desired.v[i]);
+		bool dup = false;
+
+		if (e == NULL)
+			continue;
+		for (size_t j = 0; j < n; j++)
+			dup = dup || out[j] == e->gid;
+		if (!dup)
+			out[n++] = e->gid;
+	}
+	*gids = out;
+	*ngids = n;
+	out = NULL;
+	err = POG_OK;
+out:
+	free(out);
+	free(msg);
+	pog_map_plan_free(&plan);
+	pog_grp_db_free(&db);
+	return err;
+}

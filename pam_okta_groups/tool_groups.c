@@ -1,0 +1,559 @@
+/*
+ * tool_groups.c - okta-groups explain, status and expire.
+ *
+ * The same code as the module: map.c for the plan, grpfile.c for every
+ * change to the group files, ledger.c for the state. Nothing here talks
+ * to the network.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "grp.h"
+#include "grpfile.h"
+#include "ledger.h"
+#include "map.h"
+#include "sync.h"
+#include "tool_groups.h"
+#include "util.h"
+
+#define DEFAULT_EXPIRE (30L * 86400)
+
+static void
+stderr_log(void *ctx, int prio, const char *msg)
+{
+	(void)ctx;
+	if (prio <= LOG_WARNING)
+		fprintf(stderr, "okta-groups: %s\n", msg);
+}
+
+static const struct pog_io tool_io = { .log = stderr_log };
+
+bool
+pog_tool_parse_duration(const char *s, long *seconds)
+{
+	char num[32];
+	size_t n;
+	long mult = 1, v;
+
+	if (s == NULL)
+		return false;
+	n = strspn(s, "0123456789");
+	if (n == 0 || n >= sizeof(num))
+		return false;
+	if (s[n] != '\0') {
+		if (s[n + 1] != '\0')
+			return false;
+		switch (s[n]) {
+		case 's': mult = 1; break;
+		case 'm': mult = 60; break;
+		case 'h': mult = 3600; break;
+		case 'd': mult = 86400; break;
+		case 'w': mult = 7 * 86400; break;
+		default: return false;
+		}
+	}
+	memcpy(num, s, n);
+	num[n] = '\0';
+	if (!pog_parse_long(num, 0, LONG_MAX / mult, &v))
+		return false;
+	*seconds = v * mult;
+	return true;
+}
+
+static void
+print_list_at(int indent, const char *label, const struct pog_strv *sv)
+{
+	printf("%*s%-*s", indent, "", 22 - indent, label);
+	if (sv->n == 0)
+		printf(" -");
+	for (size_t i = 0; i < sv->n; i++) {
+		char *d = pog_sanitize(sv->v[i], 256);
+
+		printf("%s %s", i > 0 ? "," : "", d != NULL ? d : "?");
+		free(d);
+	}
+	printf("\n");
+}
+
+static void
+print_list(const char *label, const struct pog_strv *sv)
+{
+	print_list_at(0, label, sv);
+}
+
+static void
+print_lines(const char *label, const struct pog_strv *sv)
+{
+	printf("%s%s\n", label, sv->n == 0 ? " -" : "");
+	for (size_t i = 0; i < sv->n; i++)
+		printf("    %s\n", sv->v[i]);
+}
+
+static void
+format_when(int64_t when, int64_t now, char *buf, size_t size)
+{
+	struct tm tm;
+	time_t t = (time_t)when;
+	char stamp[64];
+	int64_t age = now - when;
+
+	if (when <= 0) {
+		snprintf(buf, size, "never");
+		return;
+	}
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S %Z", &tm) == 0)
+		snprintf(stamp, sizeof(stamp), "%lld", (long long)when);
+	if (age < 0)
+		snprintf(buf, size, "%s (in the future)", stamp);
+	else if (age < 3600)
+		snprintf(buf, size, "%s (%lld min ago)", stamp, (long long)(age / 60));
+	else if (age < 2 * 86400)
+		snprintf(buf, size, "%s (%lld h ago)", stamp, (long long)(age / 3600));
+	else
+		snprintf(buf, size, "%s (%lld days ago)", stamp, (long long)(age / 86400));
+}
+
+static const char *
+mode_name(enum pog_mode m)
+{
+	return m == POG_MODE_PERSISTENT ? "persistent" : m == POG_MODE_SESSION ? "session" : "none";
+}
+
+/* ---- explain ---- */
+
+int
+pog_tool_explain(const struct pog_config *cfg, int argc, char **argv)
+{
+	struct pog_strv idp = { 0 };
+	struct pog_grp_db db = { 0 };
+	struct pog_ledger ledger = { 0 };
+	struct pog_map_plan plan = { 0 };
+	struct pog_map_input in = { 0 };
+	const struct pog_grp_entry *pg = NULL;
+	const char *user;
+	char host[256];
+	char *msg = NULL;
+	gid_t gid = (gid_t)-1;
+	bool local;
+	pog_err err;
+	int rc = 1;
+
+	if (argc < 2 || argv[1][0] == '-') {
+		fprintf(stderr, "usage: okta-groups explain [-c CONF] USER [GROUP...]\n");
+		return 2;
+	}
+	user = argv[1];
+	if (!pog_grp_user_valid(user)) {
+		fprintf(stderr, "okta-groups: not a valid user name\n");
+		return 2;
+	}
+	err = POG_OK;
+	for (int i = 2; i < argc && err == POG_OK; i++)
+		err = pog_strv_add(&idp, argv[i]);
+	if (err != POG_OK)
+		goto out;
+	err = pog_sync_primary_gid(user, &gid);
+	local = err == POG_OK;
+	if (err != POG_OK && err != POG_ERR_USER)
+		goto out;
+	err = pog_grpfile_read(cfg->group_file, POG_GRP_GROUP, &db, &msg);
+	if (err == POG_OK)
+		err = pog_ledger_read(cfg->state_dir, user, &ledger, &tool_io);
+	if (err != POG_OK)
+		goto out;
+	in.cfg = cfg;
+	in.idp_groups = &idp;
+	in.user = user;
+	in.primary_gid = gid;
+	in.ledger_managed = &ledger.managed;
+	in.group_db = &db;
+	err = pog_map_plan(&in, &plan);
+	if (err != POG_OK)
+		goto out;
+
+	if (gethostname(host, sizeof(host)) != 0)
+		strcpy(host, "?");
+	host[sizeof(host) - 1] = '\0';
+	for (size_t i = 0; i < db.n && local; i++)
+		if (db.lines[i].is_entry && db.lines[i].e.gid == gid) {
+			pg = &db.lines[i].e;
+			break;
+		}
+	printf("%-22s %s\n", "config:", cfg->path != NULL ? cfg->path : "-");
+	printf("%-22s project %s on %s; mode %s; match %s; same_name %s; on_no_binding %s\n",
+	       "host:", cfg->project, host, mode_name(cfg->mode),
+	       cfg->match == POG_MATCH_CASEFOLD ? "casefold" : "exact",
+	       cfg->same_name ? "yes" : "no", cfg->deny_on_no_binding ? "deny" : "allow");
+	if (local)
+		printf("%-22s %s (primary gid %u%s%s: never touched)\n", "user:", user,
+		       (unsigned)gid, pg != NULL ? ", group " : "", pg != NULL ? pg->name : "");
+	else
+		printf("%-22s %s (no such local account: the login would be refused)\n",
+		       "user:", user);
+	print_list("IdP groups (T):", &idp);
+	print_lines("bindings matched:", &plan.bindings);
+	print_list("roles (B):", &plan.roles);
+	print_list("desired (D):", &plan.desired);
+	if (cfg->same_name)
+		print_list("  by same_name:", &plan.same_name);
+	print_list("managed (M):", &plan.managed);
+	print_list("ledger managed:", &ledger.managed);
+	printf("plan against %s%s:\n", cfg->group_file,
+	       cfg->mode == POG_MODE_PERSISTENT ? "" : " (not applied in this mode)");
+	print_list_at(2, "add:", &plan.add);
+	print_list_at(2, "remove:", &plan.remove);
+	print_lines("ignored:", &plan.ignored);
+	if (!local)
+		printf("%-22s denied: no local account %s\n", "result:", user);
+	else if (plan.granted)
+		printf("%-22s access granted\n", "result:");
+	else if (cfg->deny_on_no_binding)
+		printf("%-22s access denied: no Okta group grants access to project %s on %s\n",
+		       "result:", cfg->project, host);
+	else
+		printf("%-22s access allowed with no binding (on_no_binding = allow)\n", "result:");
+	rc = 0;
+out:
+	if (rc != 0)
+		fprintf(stderr, "okta-groups: explain: %s\n",
+			msg != NULL ? msg : pog_strerror(err));
+	free(msg);
+	pog_strv_free(&idp);
+	pog_grp_db_free(&db);
+	pog_ledger_free(&ledger);
+	pog_map_plan_free(&plan);
+	return rc;
+}
+
+/* ---- status ---- */
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names in state_dir that can be ledgers, sorted. A missing folder is empty. */
+static pog_err
+list_users(const char *dir, struct pog_strv *users)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (d == NULL) {
+		if (errno == ENOENT)
+			return POG_OK;
+		fprintf(stderr, "okta-groups: %s: %s\n", dir, strerror(errno));
+		return POG_ERR_SYSTEM;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_type != DT_REG && de->d_type != DT_UNKNOWN)
+			continue;
+		if (!pog_grp_user_valid(de->d_name))
+			continue;
+		if (pog_strv_add(users, de->d_name) != POG_OK) {
+			closedir(d);
+			return POG_ERR_NOMEM;
+		}
+	}
+	closedir(d);
+	if (users->n > 1)
+		qsort(users->v, users->n, sizeof(*users->v), cmp_str);
+	return POG_OK;
+}
+
+static void
+print_ledger(const struct pog_ledger *l, int64_t now)
+{
+	char when[128];
+
+	printf("%s\n", l->user);
+	format_when(l->when, now, when, sizeof(when));
+	printf("  %-20s %s\n", "last login:", when);
+	printf("  %-20s %s\n", "sub:", l->sub != NULL ? l->sub : "-");
+	printf("  %-20s %s\n", "issuer:", l->issuer != NULL ? l->issuer : "-");
+	print_list_at(2, "IdP groups:", &l->idp_groups);
+	print_list_at(2, "managed:", &l->managed);
+	print_list_at(2, "last added:", &l->last_added);
+	print_list_at(2, "last removed:", &l->last_removed);
+	printf("  %-20s %s\n", "result:", l->result != NULL ? l->result : "-");
+	if (l->expired > 0) {
+		format_when(l->expired, now, when, sizeof(when));
+		printf("  %-20s %s\n", "expired:", when);
+	}
+}
+
+int
+pog_tool_status(const struct pog_config *cfg, int argc, char **argv)
+{
+	struct pog_strv users = { 0 };
+	int64_t now = (int64_t)time(NULL);
+	int rc = 0;
+
+	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
+		fprintf(stderr, "usage: okta-groups status [-c CONF] [USER]\n");
+		return 2;
+	}
+	if (argc == 2) {
+		if (!pog_grp_user_valid(argv[1])) {
+			fprintf(stderr, "okta-groups: not a valid user name\n");
+			return 2;
+		}
+		if (pog_strv_add(&users, argv[1]) != POG_OK)
+			return 1;
+	} else if (list_users(cfg->state_dir, &users) != POG_OK) {
+		return 1;
+	}
+	if (argc < 2 && users.n == 0)
+		printf("no ledger in %s\n", cfg->state_dir);
+	for (size_t i = 0; i < users.n; i++) {
+		struct pog_ledger l = { 0 };
+		char *msg = NULL;
+		pog_err err = pog_ledger_load(cfg->state_dir, users.v[i], &l, &msg);
+
+		if (err == POG_OK) {
+			if (i > 0)
+				printf("\n");
+			print_ledger(&l, now);
+		} else if (err == POG_ERR_SYSTEM && errno == ENOENT && argc == 2) {
+			printf("%s: no ledger (no login through pam_okta_groups recorded)\n",
+			       users.v[i]);
+			rc = 1;
+		} else if (argc == 2 || err != POG_ERR_INVALID) {
+			fprintf(stderr, "okta-groups: %s\n", msg != NULL ? msg : pog_strerror(err));
+			rc = 1;
+		} else {
+			/* a leftover temp file or a stranger in the folder: say so, go on */
+			fprintf(stderr, "okta-groups: skipped: %s\n", msg != NULL ? msg : users.v[i]);
+		}
+		free(msg);
+		pog_ledger_free(&l);
+	}
+	pog_strv_free(&users);
+	return rc;
+}
+
+/* ---- expire ---- */
+
+struct expire_ctx {
+	const struct pog_config *cfg;
+	const char *user;
+	int64_t cutoff;
+	int64_t now;
+	bool have_gid;
+	gid_t gid;
+	struct pog_ledger l;    /* re-read under the lock */
+	bool stale;
+	struct pog_strv kept;   /* managed and still to be managed (the primary group) */
+	size_t removed;
+};
+
+static pog_err
+expire_plan(void *ctx, const struct pog_grp_db *db, struct pog_strv *add,
+	    struct pog_strv *remove)
+{
+	struct expire_ctx *x = ctx;
+	char *msg = NULL;
+	pog_err err;
+
+	(void)add;
+	pog_ledger_free(&x->l);
+	err = pog_ledger_load(x->cfg->state_dir, x->user, &x->l, &msg);
+	if (err != POG_OK) {
+		fprintf(stderr, "okta-groups: %s: %s\n", x->user,
+			msg != NULL ? msg : pog_strerror(err));
+		free(msg);
+		return err;
+	}
+	/* A login may have happened since the folder was read. */
+	x->stale = x->l.when < x->cutoff && x->l.managed.n > 0;
+	if (!x->stale)
+		return POG_OK;
+	for (size_t i = 0; i < x->l.managed.n; i++) {
+		const char *g = x->l.managed.v[i];
+		const struct pog_grp_entry *e = pog_grp_db_find(db, g);
+
+		if (e == NULL || !pog_grp_db_is_member(db, g, x->user))
+			continue;
+		if (x->have_gid && e->gid == x->gid) {
+			if (pog_strv_add(&x->kept, g) != POG_OK)
+				return POG_ERR_NOMEM;
+			continue;
+		}
+		if (pog_strv_add(remove, g) != POG_OK)
+			return POG_ERR_NOMEM;
+	}
+	return POG_OK;
+}
+
+static pog_err
+expire_done(void *ctx, const struct pog_strv *added, const struct pog_strv *removed)
+{
+	struct expire_ctx *x = ctx;
+	struct pog_ledger l;
+	char result[] = "expired";
+	pog_err err;
+
+	(void)added;
+	if (!x->stale)
+		return POG_OK;
+	x->removed = removed->n;
+	l = x->l;
+	l.managed = x->kept;
+	memset(&l.last_added, 0, sizeof(l.last_added));
+	l.last_removed = *removed;
+	l.result = result;
+	l.expired = x->now;
+	err = pog_ledger_write(x->cfg->state_dir, &l);
+	if (err != POG_OK)
+		fprintf(stderr, "okta-groups: %s: cannot write the ledger: %s\n", x->user,
+			pog_strerror(err));
+	return err;
+}
+
+static void
+join_line(char *buf, size_t size, const struct pog_strv *sv)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sv->n && off < size; i++) {
+		int r = snprintf(buf + off, size - off, "%s%s", i > 0 ? ", " : "", sv->v[i]);
+
+		if (r < 0)
+			break;
+		off += (size_t)r;
+	}
+}
+
+static int
+expire_one(const struct pog_config *cfg, const char *user, int64_t cutoff,
+	   int64_t now, bool dry_run, const struct pog_grp_db *db, size_t *nremoved)
+{
+	struct expire_ctx x = { .cfg = cfg, .user = user, .cutoff = cutoff, .now = now };
+	struct pog_grpfile_hooks hooks = { .plan = expire_plan, .done = expire_done };
+	struct pog_strv would = { 0 };
+	char when[128], list[1024];
+	pog_err err;
+	int rc = 1;
+
+	err = pog_sync_primary_gid(user, &x.gid);
+	if (err == POG_OK)
+		x.have_gid = true;
+	else if (err != POG_ERR_USER)
+		goto out;
+	if (dry_run) {
+		err = expire_plan(&x, db, NULL, &would);
+		if (err != POG_OK)
+			goto out;
+		if (x.stale) {
+			format_when(x.l.when, now, when, sizeof(when));
+			join_line(list, sizeof(list), &would);
+			printf("%s: would remove %s (last login %s)\n", user,
+			       would.n > 0 ? list : "nothing (no longer held)", when);
+			*nremoved += would.n;
+		}
+		rc = 0;
+		goto out;
+	}
+	err = pog_grpfile_update(cfg->group_file, cfg->gshadow_file, user, &hooks, &x,
+				 &tool_io);
+	if (err != POG_OK)
+		goto out;
+	if (x.stale) {
+		format_when(x.l.when, now, when, sizeof(when));
+		join_line(list, sizeof(list), &x.l.managed);
+		printf("%s: expired (last login %s): removed %zu of: %s\n", user, when,
+		       x.removed, list);
+		syslog(LOG_AUTHPRIV | LOG_NOTICE,
+		       "expire: user=%s last_login=%lld removed=%zu managed=%s",
+		       user, (long long)x.l.when, x.removed, list);
+		*nremoved += x.removed;
+	}
+	rc = 0;
+out:
+	if (rc != 0)
+		fprintf(stderr, "okta-groups: expire %s: %s\n", user, pog_strerror(err));
+	pog_strv_free(&would);
+	pog_strv_free(&x.kept);
+	pog_ledger_free(&x.l);
+	return rc;
+}
+
+int
+pog_tool_expire(const struct pog_config *cfg, int argc, char **argv)
+{
+	struct pog_strv users = { 0 };
+	struct pog_grp_db db = { 0 };
+	long older = DEFAULT_EXPIRE;
+	bool dry_run = false;
+	int64_t now = (int64_t)time(NULL), cutoff;
+	size_t nusers = 0, nremoved = 0;
+	char *msg = NULL;
+	int rc = 0;
+
+	for (int i = 1; i < argc && rc == 0; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--dry-run") == 0 || strcmp(a, "-n") == 0)
+			dry_run = true;
+		else if (strcmp(a, "--older-than") == 0 && i + 1 < argc)
+			rc = pog_tool_parse_duration(argv[++i], &older) ? 0 : 2;
+		else if (strncmp(a, "--older-than=", 13) == 0)
+			rc = pog_tool_parse_duration(a + 13, &older) ? 0 : 2;
+		else
+			rc = 2;
+	}
+	if (rc != 0) {
+		fprintf(stderr, "usage: okta-groups expire [-c CONF] [--older-than DURATION] "
+			"[--dry-run]\n  DURATION: a number with s, m, h, d or w (default 30d)\n");
+		return rc;
+	}
+	cutoff = now - older;
+	if (list_users(cfg->state_dir, &users) != POG_OK)
+		return 1;
+	if (dry_run && pog_grpfile_read(cfg->group_file, POG_GRP_GROUP, &db, &msg) != POG_OK) {
+		fprintf(stderr, "okta-groups: %s\n", msg != NULL ? msg : "cannot read the group file");
+		rc = 1;
+		goto out;
+	}
+	for (size_t i = 0; i < users.n; i++) {
+		struct pog_ledger l = { 0 };
+		char *lmsg = NULL;
+		pog_err err = pog_ledger_load(cfg->state_dir, users.v[i], &l, &lmsg);
+
+		if (err != POG_OK) {
+			/* a corrupt ledger cannot say what to remove; say so and go on */
+			fprintf(stderr, "okta-groups: skipped: %s\n",
+				lmsg != NULL ? lmsg : users.v[i]);
+			free(lmsg);
+			if (err != POG_ERR_INVALID)
+				rc = 1;
+			continue;
+		}
+		if (l.when < cutoff && l.managed.n > 0) {
+			nusers++;
+			if (expire_one(cfg, users.v[i], cutoff, now, dry_run, &db, &nremoved) != 0)
+				rc = 1;
+		}
+		pog_ledger_free(&l);
+	}
+	printf("expire%s: %zu user(s) not seen for %lds, %zu membership(s) %s\n",
+	       dry_run ? " (dry run)" : "", nusers, older, nremoved,
+	       dry_run ? "would be removed" : "removed");
+out:
+	free(msg);
+	pog_grp_db_free(&db);
+	pog_strv_free(&users);
+	return rc;
+}

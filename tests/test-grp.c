@@ -1,0 +1,369 @@
+/*
+ * test-grp.c - the group and gshadow line parser and formatter.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "grp.h"
+#include "tcheck.h"
+#include "util.h"
+
+#ifndef TOP_SRCDIR
+#define TOP_SRCDIR "."
+#endif
+
+static char *
+slurp(const char *name, size_t *len)
+{
+	char *path = pog_asprintf("%s/tests/grp/%s", TOP_SRCDIR, name);
+	struct pog_buf b = { 0 };
+	char chunk[4096];
+	FILE *f;
+	size_t n;
+
+	f = path != NULL ? fopen(path, "rb") : NULL;
+	free(path);
+	if (f == NULL)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		pog_buf_add(&b, chunk, n);
+	fclose(f);
+	*len = b.len;
+	return pog_buf_steal(&b);
+}
+
+static size_t
+count_entries(const struct pog_grp_db *db)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < db->n; i++)
+		n += db->lines[i].is_entry;
+	return n;
+}
+
+/* Parses, formats, and checks the bytes come back unchanged. */
+static void
+round_trip(const char *text, size_t len, enum pog_grp_kind kind, const char *what)
+{
+	struct pog_grp_db db = { 0 };
+	struct pog_buf out = { 0 };
+
+	TC_CHECK(pog_grp_db_parse(&db, kind, text, len) == POG_OK);
+	TC_CHECK(!pog_grp_db_dirty(&db));
+	TC_CHECK(pog_grp_db_format(&db, &out) == POG_OK);
+	if (out.len != len || (len > 0 && memcmp(out.data, text, len) != 0)) {
+		fprintf(stderr, "round trip of %s changed the bytes\n", what);
+		tc_fail++;
+	} else {
+		tc_pass++;
+	}
+	pog_buf_free(&out);
+	pog_grp_db_free(&db);
+}
+
+static void
+test_fixtures(void)
+{
+	static const struct {
+		const char *file;
+		enum pog_grp_kind kind;
+		size_t entries;
+	} fx[] = {
+		{ "group.debian", POG_GRP_GROUP, 44 },
+		{ "gshadow.debian", POG_GRP_GSHADOW, 44 },
+		{ "group.odd-nonl", POG_GRP_GROUP, 6 },
+		{ "gshadow.odd", POG_GRP_GSHADOW, 4 },
+		{ "group.empty", POG_GRP_GROUP, 0 },
+		{ "group.blank", POG_GRP_GROUP, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(fx) / sizeof(fx[0]); i++) {
+		struct pog_grp_db db = { 0 };
+		size_t len = 0;
+		char *text = slurp(fx[i].file, &len);
+
+		TC_CHECK(text != NULL);
+		if (text == NULL)
+			continue;
+		round_trip(text, len, fx[i].kind, fx[i].file);
+		/* the other kind must round-trip too: bytes are bytes */
+		round_trip(text, len, fx[i].kind == POG_GRP_GROUP ? POG_GRP_GSHADOW : POG_GRP_GROUP,
+			   fx[i].file);
+		TC_CHECK(pog_grp_db_parse(&db, fx[i].kind, text, len) == POG_OK);
+		if (count_entries(&db) != fx[i].entries)
+			fprintf(stderr, "%s: %zu entries, expected %zu\n", fx[i].file,
+				count_entries(&db), fx[i].entries);
+		TC_CHECK(count_entries(&db) == fx[i].entries);
+		pog_grp_db_free(&db);
+		free(text);
+	}
+}
+
+/* The odd lines: which are entries, and what an edit does next to them. */
+static void
+test_odd_lines(void)
+{
+	struct pog_grp_db db = { 0 };
+	struct pog_buf out = { 0 };
+	const struct pog_grp_entry *e;
+	size_t len = 0;
+	char *text = slurp("group.odd-nonl", &len);
+	char *expect = NULL;
+	bool ch = false;
+
+	TC_CHECK(text != NULL);
+	if (text == NULL)
+		return;
+	TC_CHECK(pog_grp_db_parse(&db, POG_GRP_GROUP, text, len) == POG_OK);
+	/* not entries: indented, NIS, malformed, bad gids, CR, tab */
+	TC_CHECK(pog_grp_db_find(&db, "indented") == NULL);
+	TC_CHECK(pog_grp_db_find(&db, "  indented") == NULL);
+	TC_CHECK(pog_grp_db_find(&db, "too") == NULL);
+	TC_CHECK(pog_grp_db_find(&db, "nogid") == NULL);
+	TC_CHECK(pog_grp_db_find(&db, "neg") == NULL);
+	TC_CHECK(pog_grp_db_find(&db, "biggid") == NULL);
+	TC_CHECK(pog_grp_db_find(&db, "crlf") == NULL);
+	TC_CHECK(pog_grp_db_find(&db, "tabbed\t") == NULL);
+	/* entries */
+	e = pog_grp_db_find(&db, "emptyname");
+	TC_CHECK(e != NULL && e->gid == 7);
+	e = pog_grp_db_find(&db, "utf8-\xc3\xa9quipe");
+	TC_CHECK(e != NULL && e->gid == 11 && e->members.n == 1);
+	e = pog_grp_db_find(&db, "dup");
+	TC_CHECK(e != NULL && e->gid == 12);
+	TC_CHECK(pog_grp_db_is_member(&db, "dup", "alice"));
+	TC_CHECK(pog_grp_db_is_member(&db, "dup", "bob"));   /* the second line counts too */
+	e = pog_grp_db_find(&db, "sparse");
+	TC_CHECK(e != NULL && e->members.n == 2);
+
+	/* edit next to odd lines: only the edited lines change */
+	TC_CHECK(pog_grp_db_add_member(&db, "root", "alice", &ch) == POG_OK && ch);
+	TC_CHECK(pog_grp_db_remove_member(&db, "dup", "bob", &ch) == POG_OK && ch);
+	TC_CHECK(pog_grp_db_format(&db, &out) == POG_OK);
+	expect = strdup(text);
+	TC_CHECK(expect != NULL);
+	if (expect != NULL) {
+		struct pog_buf want = { 0 };
+		const char *p;
+
+		/* build the expected text by hand from the original bytes */
+		p = strstr(expect, "root:x:0:\n");
+		pog_buf_add(&want, expect, (size_t)(p - expect));
+		pog_buf_addstr(&want, "root:x:0:alice\n");
+		p += strlen("root:x:0:\n");
+		{
+			const char *q = strstr(p, "dup:x:13:bob\n");
+
+			pog_buf_add(&want, p, (size_t)(q - p));
+			pog_buf_addstr(&want, "dup:x:13:\n");
+			p = q + strlen("dup:x:13:bob\n");
+		}
+		pog_buf_add(&want, p, len - (size_t)(p - expect));
+		TC_CHECK(out.len == want.len && memcmp(out.data, want.data, want.len) == 0);
+		/* still no final newline */
+		TC_CHECK(out.len > 0 && out.data[out.len - 1] == 't');
+		pog_buf_free(&want);
+	}
+	free(expect);
+	pog_buf_free(&out);
+	pog_grp_db_free(&db);
+	free(text);
+}
+
+static void
+test_cursor(void)
+{
+	static const struct {
+		const char *line;
+		enum pog_grp_kind kind;
+		bool ok;
+		const char *name, *passwd, *f3;
+		unsigned gid;
+		size_t nmembers;
+	} cases[] = {
+		{ "devteam:x:1500:bob,carol", POG_GRP_GROUP, true, "devteam", "x", "1500", 1500, 2 },
+		{ "devteam:x:1500:", POG_GRP_GROUP, true, "devteam", "x", "1500", 1500, 0 },
+		{ "devteam::0:", POG_GRP_GROUP, true, "devteam", "", "0", 0, 0 },
+		{ "g:x:4294967294:a", POG_GRP_GROUP, true, "g", "x", "4294967294", 4294967294u, 1 },
+		{ "g:x:4294967295:a", POG_GRP_GROUP, false, NULL, NULL, NULL, 0, 0 },
+		{ "g:x:12345678901:a", POG_GRP_GROUP, false, NULL, NULL, NULL, 0, 0 },
+		{ "g:x:+1:", POG_GRP_GROUP, false, NULL, NULL, NULL, 0, 0 },
+		{ "g:x: 1:", POG_GRP_GROUP, false, NULL, NULL, NULL, 0, 0 },
+		{ "g:x:1", POG_GRP_GROUP, false, NULL, NULL, NULL, 0, 0 },
+		{ "g:x:1:a:b", POG_GRP_GROUP, false, NULL, NULL, NULL, 0, 0 },
+		{ ":x:1:", POG_GRP_GROUP, false, NULL, NULL, NULL, 0, 0 },
+		{ "", POG_GRP_GROUP, false, NULL, NULL, NULL, 0, 0 },
+		{ "#g:x:1:", POG_GRP_GROUP, false, NULL, NULL, NULL, 0, 0 },
+		{ "+g:x:1:", POG_GRP_GROUP, false, NULL, NULL, NULL, 0, 0 },
+		{ "-g:x:1:", POG_GRP_GROUP, false, NULL, NULL, NULL, 0, 0 },
+		{ "g:x:1:a\r", POG_GRP_GROUP, false, NULL, NULL, NULL, 0, 0 },
+		{ "docker:!:carol:bob", POG_GRP_GSHADOW, true, "docker", "!", "carol", 0, 1 },
+		{ "docker:$6$s$h:a,b:", POG_GRP_GSHADOW, true, "docker", "$6$s$h", "a,b", 0, 0 },
+		{ "docker:!:", POG_GRP_GSHADOW, false, NULL, NULL, NULL, 0, 0 },
+		{ "docker:!:x", POG_GRP_GROUP, false, NULL, NULL, NULL, 0, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pog_grp_entry e = { 0 };
+		const char *line = cases[i].line;
+		const char *cur = line;
+		const char *end = line + strlen(line);
+		pog_err err = pog_grp_parse_entry(&cur, end, cases[i].kind, &e);
+
+		if ((err == POG_OK) != cases[i].ok)
+			fprintf(stderr, "case %zu (%s): got %d\n", i, line, (int)err);
+		TC_CHECK((err == POG_OK) == cases[i].ok);
+		if (!cases[i].ok) {
+			TC_CHECK(cur == line);          /* the cursor moves only on success */
+			TC_CHECK(e.name == NULL);
+			continue;
+		}
+		TC_CHECK(cur == end);
+		TC_STREQ(e.name, cases[i].name);
+		TC_STREQ(e.passwd, cases[i].passwd);
+		TC_STREQ(e.field3, cases[i].f3);
+		if (cases[i].kind == POG_GRP_GROUP)
+			TC_CHECK(e.gid == cases[i].gid);
+		TC_CHECK(e.members.n == cases[i].nmembers);
+		pog_grp_entry_free(&e);
+	}
+}
+
+/* An edit, then the whole text. */
+static void
+edit_case(enum pog_grp_kind kind, const char *in, const char *op, const char *group,
+	  const char *user, pog_err want_err, bool want_change, const char *want)
+{
+	struct pog_grp_db db = { 0 };
+	struct pog_buf out = { 0 };
+	bool ch = false;
+	pog_err err;
+
+	TC_CHECK(pog_grp_db_parse(&db, kind, in, strlen(in)) == POG_OK);
+	if (strcmp(op, "add") == 0)
+		err = pog_grp_db_add_member(&db, group, user, &ch);
+	else
+		err = pog_grp_db_remove_member(&db, group, user, &ch);
+	TC_CHECK(err == want_err);
+	TC_CHECK(ch == want_change);
+	TC_CHECK(pog_grp_db_dirty(&db) == want_change);
+	TC_CHECK(pog_grp_db_format(&db, &out) == POG_OK);
+	TC_STREQ(out.data != NULL ? out.data : "", want);
+	pog_buf_free(&out);
+	pog_grp_db_free(&db);
+}
+
+static void
+test_edits(void)
+{
+	const enum pog_grp_kind G = POG_GRP_GROUP, S = POG_GRP_GSHADOW;
+
+	edit_case(G, "a:x:1:\ndevteam:x:1500:\nz:x:2:\n", "add", "devteam", "alice",
+		  POG_OK, true, "a:x:1:\ndevteam:x:1500:alice\nz:x:2:\n");
+	edit_case(G, "devteam:x:1500:bob", "add", "devteam", "alice",
+		  POG_OK, true, "devteam:x:1500:bob,alice");
+	edit_case(G, "devteam:x:1500:bob,alice\n", "add", "devteam", "alice",
+		  POG_OK, false, "devteam:x:1500:bob,alice\n");
+	edit_case(G, "devteam:x:1500:a,alice,c\n", "remove", "devteam", "alice",
+		  POG_OK, true, "devteam:x:1500:a,c\n");
+	edit_case(G, "devteam:x:1500:alice\n", "remove", "devteam", "alice",
+		  POG_OK, true, "devteam:x:1500:\n");
+	edit_case(G, "devteam:x:1500:alicex,xalice\n", "remove", "devteam", "alice",
+		  POG_OK, false, "devteam:x:1500:alicex,xalice\n");
+	edit_case(G, "devteam:x:1500:alice,alice\n", "remove", "devteam", "alice",
+		  POG_OK, true, "devteam:x:1500:\n");
+	edit_case(G, "d:x:1:alice\nd:x:2:alice,b\n", "remove", "d", "alice",
+		  POG_OK, true, "d:x:1:\nd:x:2:b\n");
+	edit_case(G, "d:x:1:\nd:x:2:\n", "add", "d", "alice",
+		  POG_OK, true, "d:x:1:alice\nd:x:2:\n");
+	edit_case(G, "d:x:1:\n", "add", "nosuch", "alice", POG_ERR_INVALID, false, "d:x:1:\n");
+	edit_case(G, "d:x:1:\n", "remove", "nosuch", "alice", POG_OK, false, "d:x:1:\n");
+	edit_case(G, "d:x:1:\n", "add", "d", "a,b", POG_ERR_INVALID, false, "d:x:1:\n");
+	edit_case(G, "d:x:1:\n", "add", "d", "a:b", POG_ERR_INVALID, false, "d:x:1:\n");
+	edit_case(G, "d:x:1:\n", "add", "d", "a\nb", POG_ERR_INVALID, false, "d:x:1:\n");
+	edit_case(G, "d:x:1:\n", "add", "d", "../x", POG_ERR_INVALID, false, "d:x:1:\n");
+	/* a malformed line with the same name is never edited */
+	edit_case(G, "d:x:1:b\r\n", "add", "d", "alice", POG_ERR_INVALID, false, "d:x:1:b\r\n");
+	/* a line kept as is except for its edit; sparse member lists are tidied */
+	edit_case(G, "s:x:14:a,,b,\n", "add", "s", "alice", POG_OK, true, "s:x:14:a,b,alice\n");
+	/* gshadow: the admins stay, the members change */
+	edit_case(S, "docker:!:carol:bob\n", "add", "docker", "alice",
+		  POG_OK, true, "docker:!:carol:bob,alice\n");
+	edit_case(S, "docker:!:alice:alice\n", "remove", "docker", "alice",
+		  POG_OK, true, "docker:!:alice:\n");
+	edit_case(S, "docker:$6$s$h::\n", "add", "docker", "alice",
+		  POG_OK, true, "docker:$6$s$h::alice\n");
+}
+
+static void
+test_names(void)
+{
+	static const struct {
+		const char *name;
+		bool group, user;
+	} cases[] = {
+		{ "devteam", true, true },
+		{ "a", true, true },
+		{ "Domain Users", false, false },
+		{ "a:b", false, false },
+		{ "a,b", false, false },
+		{ "a\tb", false, false },
+		{ "a\nb", false, false },
+		{ "a\x7f", false, false },
+		{ "", false, false },
+		{ "0123456789012345678901234567890", true, true },     /* 31 */
+		{ "01234567890123456789012345678901", true, true },    /* 32 */
+		{ "012345678901234567890123456789012", false, false }, /* 33 */
+		{ "\xc3\xa9quipe", true, true },
+		{ "a/b", true, false },
+		{ ".hidden", true, false },
+		{ "..", true, false },
+		{ "-rf", true, false },
+		{ "+nis", true, false },
+		{ "svc$", true, true },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (pog_grp_name_valid(cases[i].name) != cases[i].group ||
+		    pog_grp_user_valid(cases[i].name) != cases[i].user)
+			fprintf(stderr, "name case %zu\n", i);
+		TC_CHECK(pog_grp_name_valid(cases[i].name) == cases[i].group);
+		TC_CHECK(pog_grp_user_valid(cases[i].name) == cases[i].user);
+	}
+	TC_CHECK(pog_grp_caseeq("DevTeam", "devteam"));
+	TC_CHECK(pog_grp_caseeq("", ""));
+	TC_CHECK(!pog_grp_caseeq("devteam", "devteams"));
+	TC_CHECK(!pog_grp_caseeq("\xc3\x89", "\xc3\xa9"));  /* ASCII only */
+}
+
+static void
+test_find(void)
+{
+	const char *text = "Dev:x:1:\ndev:x:2:\nOps:x:3:\n";
+	struct pog_grp_db db = { 0 };
+	const struct pog_grp_entry *e;
+
+	TC_CHECK(pog_grp_db_parse(&db, POG_GRP_GROUP, text, strlen(text)) == POG_OK);
+	TC_CHECK(pog_grp_db_find(&db, "dev") != NULL && pog_grp_db_find(&db, "dev")->gid == 2);
+	TC_CHECK(pog_grp_db_find(&db, "DEV") == NULL);
+	TC_CHECK(pog_grp_db_find_casefold(&db, "DEV") == NULL);    /* ambiguous */
+	e = pog_grp_db_find_casefold(&db, "ops");
+	TC_CHECK(e != NULL && e->gid == 3);
+	pog_grp_db_free(&db);
+}
+
+int
+main(void)
+{
+	test_fixtures();
+	test_odd_lines();
+	test_cursor();
+	test_edits();
+	test_names();
+	test_find();
+	TC_DONE();
+}

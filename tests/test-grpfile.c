@@ -1,0 +1,635 @@
+/*
+ * test-grpfile.c - the locked, atomic edit of group and gshadow copies
+ * in a temp folder: content, owner and mode, backups, no temp left, no
+ * rewrite when nothing changes, the lock, and injected failures.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "grpfile.h"
+#include "tcheck.h"
+#include "util.h"
+
+#ifndef TOP_SRCDIR
+#define TOP_SRCDIR "."
+#endif
+
+static char dir[64];
+static char gpath[128], spath[128];
+static char *orig_group, *orig_gshadow;
+static size_t orig_glen, orig_slen;
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	struct pog_buf b = { 0 };
+	char chunk[4096];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		pog_buf_add(&b, chunk, n);
+	fclose(f);
+	if (len != NULL)
+		*len = b.len;
+	return pog_buf_steal(&b);
+}
+
+static void
+put(const char *path, const char *text, size_t len, mode_t mode, gid_t gid)
+{
+	int fd;
+
+	unlink(path);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len || fchown(fd, geteuid(), gid) != 0 ||
+	    fchmod(fd, mode) != 0 || close(fd) != 0) {
+		perror(path);
+		exit(99);
+	}
+}
+
+static bool
+same(const char *path, const char *text, size_t len)
+{
+	size_t n = 0;
+	char *got = slurp(path, &n);
+	bool ok = got != NULL && n == len && memcmp(got, text, len) == 0;
+
+	if (!ok)
+		fprintf(stderr, "%s: not the expected content\n", path);
+	free(got);
+	return ok;
+}
+
+static bool
+exists(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
+static bool
+no_temp_left(void)
+{
+	char p[160];
+
+	snprintf(p, sizeof(p), "%s+", gpath);
+	if (exists(p))
+		return false;
+	snprintf(p, sizeof(p), "%s+", spath);
+	return !exists(p);
+}
+
+/* Puts fresh copies of the fixtures in place: group 0644, gshadow 0640 (group 42). */
+static void
+reset(void)
+{
+	char p[160];
+
+	put(gpath, orig_group, orig_glen, 0644, 0);
+	put(spath, orig_gshadow, orig_slen, 0640, 42);
+	snprintf(p, sizeof(p), "%s-", gpath);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-", spath);
+	unlink(p);
+}
+
+/* Replaces one whole line of text ("old\n") with another. */
+static char *
+replace_line(const char *text, const char *old, const char *new)
+{
+	const char *p = strstr(text, old);
+	struct pog_buf b = { 0 };
+
+	if (p == NULL || (p != text && p[-1] != '\n'))
+		return NULL;
+	pog_buf_add(&b, text, (size_t)(p - text));
+	pog_buf_addstr(&b, new);
+	pog_buf_addstr(&b, p + strlen(old));
+	return pog_buf_steal(&b);
+}
+
+struct plan_ctx {
+	const char *add, *remove;
+	struct pog_strv added, removed;
+	int done_calls;
+};
+
+static pog_err
+plan_fixed(void *ctx, const struct pog_grp_db *group, struct pog_strv *add,
+	   struct pog_strv *remove)
+{
+	struct plan_ctx *c = ctx;
+
+	(void)group;
+	if (pog_strv_split(add, c->add) != POG_OK || pog_strv_split(remove, c->remove) != POG_OK)
+		return POG_ERR_NOMEM;
+	return POG_OK;
+}
+
+static pog_err
+done_record(void *ctx, const struct pog_strv *added, const struct pog_strv *removed)
+{
+	struct plan_ctx *c = ctx;
+
+	c->done_calls++;
+	for (size_t i = 0; i < added->n; i++)
+		pog_strv_add(&c->added, added->v[i]);
+	for (size_t i = 0; i < removed->n; i++)
+		pog_strv_add(&c->removed, removed->v[i]);
+	return POG_OK;
+}
+
+static const struct pog_grpfile_hooks hooks = { .plan = plan_fixed, .done = done_record };
+
+static void
+log_quiet(void *ctx, int prio, const char *msg)
+{
+	(void)ctx;
+	if (getenv("TEST_VERBOSE") != NULL)
+		fprintf(stderr, "log %d: %s\n", prio, msg);
+}
+
+static const struct pog_io io = { .log = log_quiet };
+
+static pog_err
+update(const char *add, const char *remove, struct plan_ctx *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->add = add;
+	c->remove = remove;
+	return pog_grpfile_update(gpath, spath, "alice", &hooks, c, &io);
+}
+
+static void
+plan_ctx_free(struct plan_ctx *c)
+{
+	pog_strv_free(&c->added);
+	pog_strv_free(&c->removed);
+}
+
+static void
+test_edit(void)
+{
+	struct plan_ctx c;
+	struct stat st;
+	char p[160];
+	char *g1, *g2, *g3, *s1, *s2, *s3;
+
+	reset();
+	TC_CHECK(update("devteam docker", "cdrom sudo", &c) == POG_OK);
+	TC_CHECK(c.done_calls == 1);
+	TC_CHECK(c.added.n == 2 && c.removed.n == 2);
+
+	g1 = replace_line(orig_group, "devteam:x:1500:bob,carol\n", "devteam:x:1500:bob,carol,alice\n");
+	g2 = replace_line(g1, "docker:x:997:bob\n", "docker:x:997:bob,alice\n");
+	g3 = replace_line(g2, "cdrom:x:24:alice\n", "cdrom:x:24:\n");
+	free(g1);
+	g1 = replace_line(g3, "sudo:x:27:alice\n", "sudo:x:27:\n");
+	TC_CHECK(g1 != NULL && same(gpath, g1, strlen(g1)));
+
+	s1 = replace_line(orig_gshadow, "devteam:!:carol:bob,carol\n", "devteam:!:carol:bob,carol,alice\n");
+	s2 = replace_line(s1, "docker:!:carol:bob\n", "docker:!:carol:bob,alice\n");
+	s3 = replace_line(s2, "cdrom:*::alice\n", "cdrom:*::\n");
+	free(s1);
+	s1 = replace_line(s3, "sudo:*::alice\n", "sudo:*::\n");
+	TC_CHECK(s1 != NULL && same(spath, s1, strlen(s1)));
+
+	TC_CHECK(stat(gpath, &st) == 0 && (st.st_mode & 07777) == 0644 && st.st_gid == 0);
+	TC_CHECK(stat(spath, &st) == 0 && (st.st_mode & 07777) == 0640 && st.st_gid == 42);
+	/* backups hold the originals, with the originals' owner and mode */
+	snprintf(p, sizeof(p), "%s-", gpath);
+	TC_CHECK(same(p, orig_group, orig_glen));
+	TC_CHECK(stat(p, &st) == 0 && (st.st_mode & 07777) == 0644);
+	snprintf(p, sizeof(p), "%s-", spath);
+	TC_CHECK(same(p, orig_gshadow, orig_slen));
+	TC_CHECK(stat(p, &st) == 0 && (st.st_mode & 07777) == 0640 && st.st_gid == 42);
+	TC_CHECK(no_temp_left());
+	snprintf(p, sizeof(p), "%s/.pwd.lock", dir);
+	TC_CHECK(stat(p, &st) == 0 && (st.st_mode & 07777) == 0600);
+
+	/* and back: the files are the originals again, byte for byte */
+	plan_ctx_free(&c);
+	TC_CHECK(update("cdrom sudo", "devteam docker", &c) == POG_OK);
+	TC_CHECK(same(gpath, orig_group, orig_glen));
+	TC_CHECK(same(spath, orig_gshadow, orig_slen));
+	plan_ctx_free(&c);
+
+	free(g1);
+	free(g2);
+	free(g3);
+	free(s1);
+	free(s2);
+	free(s3);
+}
+
+static void
+test_no_rewrite(void)
+{
+	struct plan_ctx c;
+	struct stat before, after, sbefore, safter;
+	char p[160];
+
+	reset();
+	TC_CHECK(stat(gpath, &before) == 0 && stat(spath, &sbefore) == 0);
+	/* already a member, not a member, no such group */
+	TC_CHECK(update("cdrom", "docker nosuch", &c) == POG_OK);
+	TC_CHECK(c.done_calls == 1 && c.added.n == 0 && c.removed.n == 0);
+	TC_CHECK(stat(gpath, &after) == 0 && stat(spath, &safter) == 0);
+	TC_CHECK(before.st_ino == after.st_ino && before.st_mtime == after.st_mtime);
+	TC_CHECK(sbefore.st_ino == safter.st_ino);
+	snprintf(p, sizeof(p), "%s-", gpath);
+	TC_CHECK(!exists(p));
+	TC_CHECK(same(gpath, orig_group, orig_glen));
+	plan_ctx_free(&c);
+}
+
+static void
+test_gshadow_optional(void)
+{
+	struct plan_ctx c;
+	char *want;
+
+	reset();
+	unlink(spath);
+	TC_CHECK(update("wheel", "", &c) == POG_OK);
+	want = replace_line(orig_group, "wheel:x:998:\n", "wheel:x:998:alice\n");
+	TC_CHECK(want != NULL && same(gpath, want, strlen(want)));
+	TC_CHECK(!exists(spath));
+	plan_ctx_free(&c);
+
+	reset();
+	memset(&c, 0, sizeof(c));
+	c.add = "wheel";
+	c.remove = "";
+	TC_CHECK(pog_grpfile_update(gpath, NULL, "alice", &hooks, &c, &io) == POG_OK);
+	TC_CHECK(same(gpath, want, strlen(want)));
+	TC_CHECK(same(spath, orig_gshadow, orig_slen));
+	plan_ctx_free(&c);
+	free(want);
+}
+
+static void
+test_refused(void)
+{
+	struct plan_ctx c;
+	char p[160];
+
+	/* a symlink is not followed */
+	reset();
+	snprintf(p, sizeof(p), "%s/real-group", dir);
+	put(p, orig_group, orig_glen, 0644, 0);
+	unlink(gpath);
+	TC_CHECK(symlink(p, gpath) == 0);
+	TC_CHECK(update("wheel", "", &c) != POG_OK);
+	TC_CHECK(same(p, orig_group, orig_glen));
+	plan_ctx_free(&c);
+	unlink(p);
+	unlink(gpath);
+
+	/* a group-writable group file is refused */
+	reset();
+	TC_CHECK(chmod(gpath, 0664) == 0);
+	TC_CHECK(update("wheel", "", &c) != POG_OK);
+	TC_CHECK(same(gpath, orig_group, orig_glen));
+	plan_ctx_free(&c);
+
+	/* a missing group file */
+	reset();
+	unlink(gpath);
+	TC_CHECK(update("wheel", "", &c) == POG_ERR_SYSTEM);
+	TC_CHECK(c.done_calls == 0);
+	plan_ctx_free(&c);
+
+	/* a user name that could break a line */
+	reset();
+	memset(&c, 0, sizeof(c));
+	c.add = "wheel";
+	c.remove = "";
+	TC_CHECK(pog_grpfile_update(gpath, spath, "bob,alice", &hooks, &c, &io) == POG_ERR_INVALID);
+	TC_CHECK(pog_grpfile_update(gpath, spath, "x\nroot:x:0:", &hooks, &c, &io) == POG_ERR_INVALID);
+	TC_CHECK(same(gpath, orig_group, orig_glen));
+	plan_ctx_free(&c);
+}
+
+/* ---- injected failures ---- */
+
+static int fail_at;     /* which call fails (1-based); 0: none */
+static int calls;
+static int fail_errno;
+
+static ssize_t
+bad_write(int fd, const void *buf, size_t n)
+{
+	if (++calls == fail_at) {
+		errno = fail_errno;
+		return -1;
+	}
+	return write(fd, buf, n);
+}
+
+static int
+bad_fsync(int fd)
+{
+	if (++calls == fail_at) {
+		errno = EIO;
+		return -1;
+	}
+	return fsync(fd);
+}
+
+static int
+bad_rename(const char *from, const char *to)
+{
+	if (++calls == fail_at) {
+		errno = EXDEV;
+		return -1;
+	}
+	return rename(from, to);
+}
+
+static void
+inject(const char *what, const struct pog_grpfile_sys *sys, int max)
+{
+	for (int n = 1; n <= max; n++) {
+		struct plan_ctx c;
+		pog_err err;
+
+		reset();
+		calls = 0;
+		fail_at = n;
+		fail_errno = ENOSPC;
+		pog_grpfile_set_test_sys(sys);
+		err = update("devteam wheel", "sudo", &c);
+		pog_grpfile_set_test_sys(NULL);
+		if (err == POG_OK || !same(gpath, orig_group, orig_glen) ||
+		    !same(spath, orig_gshadow, orig_slen) || !no_temp_left())
+			fprintf(stderr, "%s failing at call %d: err %d\n", what, n, (int)err);
+		TC_CHECK(err == POG_ERR_SYSTEM);
+		TC_CHECK(c.done_calls == 0);
+		TC_CHECK(same(gpath, orig_group, orig_glen));
+		TC_CHECK(same(spath, orig_gshadow, orig_slen));
+		TC_CHECK(no_temp_left());
+		plan_ctx_free(&c);
+	}
+}
+
+static void
+test_failures(void)
+{
+	const struct pog_grpfile_sys w = { .write = bad_write, .fsync = fsync, .rename = rename };
+	const struct pog_grpfile_sys f = { .write = write, .fsync = bad_fsync, .rename = rename };
+	const struct pog_grpfile_sys r = { .write = write, .fsync = fsync, .rename = bad_rename };
+
+	/* two files, each: backup then new content: 4 writes, 4 fsyncs, 4 renames */
+	inject("write", &w, 4);
+	inject("fsync", &f, 4);
+	/* rename 4 is group's: gshadow is already in place and must be put back */
+	inject("rename", &r, 4);
+}
+
+/* ---- the lock ---- */
+
+static pid_t
+hold_lock(int seconds, int *ready)
+{
+	int pfd[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(pfd) != 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		char p[160];
+		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+		int fd;
+
+		/* a classic record lock, as lckpwdf() takes it */
+		snprintf(p, sizeof(p), "%s/.pwd.lock", dir);
+		fd = open(p, O_WRONLY | O_CREAT, 0600);
+		if (fd < 0 || fcntl(fd, F_SETLKW, &fl) != 0)
+			_exit(1);
+		if (write(pfd[1], "x", 1) != 1)
+			_exit(1);
+		sleep((unsigned)seconds);
+		_exit(0);
+	}
+	close(pfd[1]);
+	*ready = read(pfd[0], &c, 1) == 1;
+	close(pfd[0]);
+	return pid;
+}
+
+static void
+test_lock(void)
+{
+	struct plan_ctx c;
+	double t0, t;
+	int ready = 0, status;
+	pid_t pid;
+
+	/* a holder that lets go after 1 s: we wait for it */
+	reset();
+	pid = hold_lock(1, &ready);
+	TC_CHECK(pid > 0 && ready);
+	t0 = pog_now_mono();
+	TC_CHECK(update("wheel", "", &c) == POG_OK);
+	t = pog_now_mono() - t0;
+	TC_CHECK(t >= 0.8 && t < 10);
+	waitpid(pid, &status, 0);
+	plan_ctx_free(&c);
+
+	/* a holder killed with SIGKILL loses the lock */
+	reset();
+	pid = hold_lock(60, &ready);
+	TC_CHECK(pid > 0 && ready);
+	if (fork() == 0) {
+		usleep(300 * 1000);
+		kill(pid, SIGKILL);
+		_exit(0);
+	}
+	t0 = pog_now_mono();
+	TC_CHECK(update("wheel", "", &c) == POG_OK);
+	t = pog_now_mono() - t0;
+	TC_CHECK(t < 10);
+	waitpid(pid, &status, 0);
+	TC_CHECK(WIFSIGNALED(status));
+	while (wait(&status) > 0)
+		;
+	plan_ctx_free(&c);
+}
+
+/*
+ * A read-only folder and a full disk, for real: in a private mount
+ * namespace (root only), a read-only bind mount and a tiny tmpfs.
+ */
+static int
+in_namespace(const char *what, int (*fn)(void))
+{
+	pid_t pid;
+	int status;
+
+	if (geteuid() != 0) {
+		printf("SKIP %s: needs root for a private mount namespace\n", what);
+		return -1;
+	}
+	pid = fork();
+	if (pid == 0) {
+		if (unshare(CLONE_NEWNS) != 0 ||
+		    mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0)
+			_exit(77);
+		_exit(fn());
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return 1;
+	if (WEXITSTATUS(status) == 77)
+		printf("SKIP %s: cannot make a private mount namespace here\n", what);
+	return WEXITSTATUS(status);
+}
+
+static int
+ro_child(void)
+{
+	struct plan_ctx c;
+	pog_err err;
+
+	if (mount(dir, dir, "none", MS_BIND, NULL) != 0 ||
+	    mount("none", dir, "none", MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) != 0)
+		return 77;
+	err = update("wheel devteam", "sudo", &c);
+	plan_ctx_free(&c);
+	if (err != POG_ERR_SYSTEM || !same(gpath, orig_group, orig_glen) ||
+	    !same(spath, orig_gshadow, orig_slen) || !no_temp_left())
+		return 1;
+	return 0;
+}
+
+/* Room for the two files and their backups (a page each), not for the new copies. */
+static int
+full_child(void)
+{
+	struct plan_ctx c;
+	pog_err err;
+
+	if (mount("tmpfs", dir, "tmpfs", 0, "size=16k,mode=0755") != 0)
+		return 77;
+	reset();
+	err = update("wheel devteam", "sudo", &c);
+	plan_ctx_free(&c);
+	if (err != POG_ERR_SYSTEM || !same(gpath, orig_group, orig_glen) ||
+	    !same(spath, orig_gshadow, orig_slen) || !no_temp_left())
+		return 1;
+	return 0;
+}
+
+static int
+full_child_tight(void)
+{
+	struct plan_ctx c;
+	char p[160];
+	pog_err err;
+	int fd;
+	static char junk[1024];
+
+	if (mount("tmpfs", dir, "tmpfs", 0, "size=64k,mode=0755") != 0)
+		return 77;
+	reset();
+	/* fill every page that is left */
+	snprintf(p, sizeof(p), "%s/filler", dir);
+	fd = open(p, O_WRONLY | O_CREAT, 0600);
+	while (fd >= 0 && write(fd, junk, sizeof(junk)) > 0)
+		;
+	if (fd >= 0)
+		close(fd);
+	err = update("wheel devteam", "sudo", &c);
+	plan_ctx_free(&c);
+	if (err != POG_ERR_SYSTEM || !same(gpath, orig_group, orig_glen) ||
+	    !same(spath, orig_gshadow, orig_slen) || !no_temp_left())
+		return 1;
+	return 0;
+}
+
+static void
+test_real_faults(void)
+{
+	int r;
+
+	reset();
+	r = in_namespace("read-only folder", ro_child);
+	if (r >= 0 && r != 77)
+		TC_CHECK(r == 0);
+	r = in_namespace("full disk", full_child_tight);
+	if (r >= 0 && r != 77)
+		TC_CHECK(r == 0);
+	r = in_namespace("nearly full disk", full_child);
+	if (r >= 0 && r != 77)
+		TC_CHECK(r == 0);
+}
+
+static void
+cleanup(void)
+{
+	static const char *names[] = {
+		"group", "group-", "group+", "gshadow", "gshadow-", "gshadow+",
+		".pwd.lock", "real-group", "filler",
+	};
+	char p[160];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, names[i]);
+		unlink(p);
+	}
+	rmdir(dir);
+}
+
+int
+main(void)
+{
+	char *fx;
+
+	strcpy(dir, "/tmp/pog-grpfile-XXXXXX");
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		return 99;
+	}
+	snprintf(gpath, sizeof(gpath), "%s/group", dir);
+	snprintf(spath, sizeof(spath), "%s/gshadow", dir);
+	fx = pog_asprintf("%s/tests/grp/group.debian", TOP_SRCDIR);
+	orig_group = slurp(fx, &orig_glen);
+	free(fx);
+	fx = pog_asprintf("%s/tests/grp/gshadow.debian", TOP_SRCDIR);
+	orig_gshadow = slurp(fx, &orig_slen);
+	free(fx);
+	if (orig_group == NULL || orig_gshadow == NULL) {
+		fprintf(stderr, "cannot read the fixtures in %s/tests/grp\n", TOP_SRCDIR);
+		return 99;
+	}
+
+	test_edit();
+	test_no_rewrite();
+	test_gshadow_optional();
+	test_refused();
+	test_failures();
+	test_lock();
+	test_real_faults();
+
+	cleanup();
+	free(orig_group);
+	free(orig_gshadow);
+	TC_DONE();
+}

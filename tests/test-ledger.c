@@ -1,0 +1,436 @@
+/*
+ * test-ledger.c - the ledger: round trip, corrupt and refused files,
+ * modes; and the okta-groups subcommands that live on it (status,
+ * expire, explain), on copies in a temp folder.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cfg.h"
+#include "ledger.h"
+#include "tcheck.h"
+#include "tool_groups.h"
+#include "util.h"
+
+static char dir[64];
+static int nlogs;
+
+static void
+count_log(void *ctx, int prio, const char *msg)
+{
+	(void)ctx;
+	(void)prio;
+	nlogs++;
+	if (getenv("TEST_VERBOSE") != NULL)
+		fprintf(stderr, "log: %s\n", msg);
+}
+
+static const struct pog_io io = { .log = count_log };
+
+static char *
+path_in(const char *name)
+{
+	return pog_asprintf("%s/%s", dir, name);
+}
+
+static void
+put(const char *path, const char *text, mode_t mode)
+{
+	int fd;
+
+	unlink(path);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
+	    fchmod(fd, mode) != 0 || close(fd) != 0) {
+		perror(path);
+		exit(99);
+	}
+}
+
+static char *
+slurp(const char *path)
+{
+	struct pog_buf b = { 0 };
+	char chunk[4096];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		pog_buf_add(&b, chunk, n);
+	fclose(f);
+	return pog_buf_steal(&b);
+}
+
+static bool
+strv_eq(const struct pog_strv *a, const struct pog_strv *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], b->v[i]) != 0)
+			return false;
+	return true;
+}
+
+static void
+fill(struct pog_ledger *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->user = strdup("alice");
+	l->when = 1700000000;
+	l->sub = strdup("00u1abcd");
+	l->issuer = strdup("https://dev-123456.okta.com/oauth2/default");
+	pog_strv_split(&l->idp_groups, "DevTeam Everyone");
+	pog_strv_add(&l->idp_groups, "Organization Admins");
+	pog_strv_split(&l->managed, "devteam docker");
+	pog_strv_split(&l->last_added, "docker");
+	pog_strv_split(&l->last_removed, "wheel");
+	l->result = strdup("denied: No Okta group grants access to project \"x\"/y on h.");
+	l->expired = 1700000100;
+}
+
+static void
+test_round_trip(void)
+{
+	struct pog_ledger a, b = { 0 };
+	char *text = NULL, *text2 = NULL, *msg = NULL;
+	size_t len = 0, len2 = 0;
+
+	fill(&a);
+	TC_CHECK(pog_ledger_format(&a, &text, &len) == POG_OK);
+	TC_CHECK(text != NULL && len == strlen(text) && text[len - 1] == '\n');
+	TC_CHECK(pog_ledger_parse(&b, text, len, &msg) == POG_OK);
+	TC_CHECK(msg == NULL);
+	TC_STREQ(b.user, a.user);
+	TC_CHECK(b.when == a.when && b.expired == a.expired);
+	TC_STREQ(b.sub, a.sub);
+	TC_STREQ(b.issuer, a.issuer);
+	TC_STREQ(b.result, a.result);
+	TC_CHECK(strv_eq(&a.idp_groups, &b.idp_groups));
+	TC_CHECK(strv_eq(&a.managed, &b.managed));
+	TC_CHECK(strv_eq(&a.last_added, &b.last_added));
+	TC_CHECK(strv_eq(&a.last_removed, &b.last_removed));
+	TC_CHECK(pog_ledger_format(&b, &text2, &len2) == POG_OK);
+	TC_CHECK(len == len2 && memcmp(text, text2, len) == 0);
+	pog_ledger_free(&a);
+	pog_ledger_free(&b);
+	free(text);
+	free(text2);
+
+	/* a minimal ledger */
+	{
+		const char *t = "{\"version\":1,\"user\":\"bob\"}";
+
+		TC_CHECK(pog_ledger_parse(&b, t, strlen(t), NULL) == POG_OK);
+		TC_STREQ(b.user, "bob");
+		TC_CHECK(b.when == 0 && b.sub == NULL && b.managed.n == 0 && b.expired == 0);
+		pog_ledger_free(&b);
+	}
+}
+
+static void
+test_corrupt(void)
+{
+	static const char *bad[] = {
+		"",
+		"not json",
+		"[]",
+		"{}",
+		"{\"version\":2,\"user\":\"alice\"}",
+		"{\"version\":\"1\",\"user\":\"alice\"}",
+		"{\"version\":1}",
+		"{\"version\":1,\"user\":\"../etc/passwd\"}",
+		"{\"version\":1,\"user\":\"al ice\"}",
+		"{\"version\":1,\"user\":7}",
+		"{\"version\":1,\"user\":\"alice\",\"when\":\"now\"}",
+		"{\"version\":1,\"user\":\"alice\",\"when\":-5}",
+		"{\"version\":1,\"user\":\"alice\",\"when\":1.5}",
+		"{\"version\":1,\"user\":\"alice\",\"managed\":\"wheel\"}",
+		"{\"version\":1,\"user\":\"alice\",\"managed\":[\"a:b\"]}",
+		"{\"version\":1,\"user\":\"alice\",\"managed\":[\"a,b\"]}",
+		"{\"version\":1,\"user\":\"alice\",\"managed\":[\"a\\nb\"]}",
+		"{\"version\":1,\"user\":\"alice\",\"managed\":[\"a\\u0000b\"]}",
+		"{\"version\":1,\"user\":\"alice\",\"managed\":[1]}",
+		"{\"version\":1,\"user\":\"alice\",\"managed\":[\"abcdefghijabcdefghijabcdefghijabc\"]}",
+		"{\"version\":1,\"user\":\"alice\",\"idp_groups\":[\"x\\u0007\"]}",
+		"{\"version\":1,\"user\":\"alice\",\"sub\":null}",
+		"{\"version\":1,\"user\":\"alice\",\"sub\":\"\\u00e9\"}",
+		"{\"version\":1,\"user\":\"alice\"} trailing",
+		"{\"version\":1,\"user\":\"alice\",}",
+		"{\"version\":1,\"user\":\"alice\",\"x\":[[[[[[[[[[[[1]]]]]]]]]]]]}",
+		"{'version':1,'user':'alice'}",
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct pog_ledger l = { 0 };
+		char *msg = NULL;
+		pog_err err = pog_ledger_parse(&l, bad[i], strlen(bad[i]), &msg);
+
+		if (err != POG_ERR_INVALID)
+			fprintf(stderr, "corrupt case %zu accepted: %s\n", i, bad[i]);
+		TC_CHECK(err == POG_ERR_INVALID);
+		TC_CHECK(msg != NULL);
+		TC_CHECK(l.user == NULL);
+		free(msg);
+	}
+	/* unknown keys are fine, and trailing white space */
+	{
+		const char *t = "{\"version\":1,\"user\":\"alice\",\"future\":{\"a\":1}}\n\n";
+		struct pog_ledger l = { 0 };
+
+		TC_CHECK(pog_ledger_parse(&l, t, strlen(t), NULL) == POG_OK);
+		pog_ledger_free(&l);
+	}
+}
+
+static void
+test_files(void)
+{
+	struct pog_ledger a, b = { 0 };
+	struct stat st;
+	char *sd = path_in("state");
+	char *p = pog_asprintf("%s/alice", sd);
+	char *msg = NULL;
+
+	/* a missing state_dir and a missing ledger: empty, no noise */
+	nlogs = 0;
+	TC_CHECK(pog_ledger_read(sd, "alice", &b, &io) == POG_OK);
+	TC_STREQ(b.user, "alice");
+	TC_CHECK(b.managed.n == 0 && b.when == 0);
+	TC_CHECK(nlogs == 0);
+	pog_ledger_free(&b);
+	TC_CHECK(pog_ledger_load(sd, "alice", &b, &msg) == POG_ERR_SYSTEM && errno == ENOENT);
+	free(msg);
+
+	/* written: state_dir 0700, the ledger 0600 */
+	fill(&a);
+	TC_CHECK(pog_ledger_write(sd, &a) == POG_OK);
+	TC_CHECK(stat(sd, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 07777) == 0700);
+	TC_CHECK(stat(p, &st) == 0 && (st.st_mode & 07777) == 0600 && st.st_uid == geteuid());
+	TC_CHECK(pog_ledger_read(sd, "alice", &b, &io) == POG_OK);
+	TC_CHECK(strv_eq(&a.managed, &b.managed) && b.when == a.when);
+	pog_ledger_free(&b);
+	/* written again over it: still 0600, nothing else left in the folder */
+	TC_CHECK(pog_ledger_write(sd, &a) == POG_OK);
+	TC_CHECK(stat(p, &st) == 0 && (st.st_mode & 07777) == 0600);
+
+	/* corrupt: empty, and logged */
+	put(p, "{\"version\":1,\"user\":\"alice\",\"managed\":[\"wheel\"", 0600);
+	nlogs = 0;
+	TC_CHECK(pog_ledger_read(sd, "alice", &b, &io) == POG_OK);
+	TC_CHECK(b.managed.n == 0 && nlogs == 1);
+	pog_ledger_free(&b);
+
+	/* another user's ledger under this name: refused */
+	put(p, "{\"version\":1,\"user\":\"bob\",\"managed\":[\"wheel\"]}", 0600);
+	nlogs = 0;
+	TC_CHECK(pog_ledger_read(sd, "alice", &b, &io) == POG_OK);
+	TC_CHECK(b.managed.n == 0 && nlogs == 1);
+	pog_ledger_free(&b);
+
+	/* writable by others: refused */
+	put(p, "{\"version\":1,\"user\":\"alice\",\"managed\":[\"wheel\"]}", 0666);
+	nlogs = 0;
+	TC_CHECK(pog_ledger_read(sd, "alice", &b, &io) == POG_OK);
+	TC_CHECK(b.managed.n == 0 && nlogs == 1);
+	pog_ledger_free(&b);
+	TC_CHECK(pog_ledger_load(sd, "alice", &b, &msg) == POG_ERR_CONFIG);
+	free(msg);
+
+	/* a symlink: refused */
+	unlink(p);
+	TC_CHECK(symlink("/etc/passwd", p) == 0);
+	nlogs = 0;
+	TC_CHECK(pog_ledger_read(sd, "alice", &b, &io) == POG_OK);
+	TC_CHECK(b.managed.n == 0 && nlogs == 1);
+	pog_ledger_free(&b);
+	unlink(p);
+
+	/* names that are not names never become paths */
+	TC_CHECK(pog_ledger_path(sd, "../alice") == NULL);
+	TC_CHECK(pog_ledger_path(sd, "a/b") == NULL);
+	TC_CHECK(pog_ledger_path(sd, ".") == NULL);
+	TC_CHECK(pog_ledger_path(sd, "") == NULL);
+	TC_CHECK(pog_ledger_read(sd, "../alice", &b, &io) == POG_ERR_INVALID);
+	free(a.user);
+	a.user = strdup("../alice");
+	TC_CHECK(pog_ledger_write(sd, &a) == POG_ERR_INVALID);
+
+	pog_ledger_free(&a);
+	free(p);
+	free(sd);
+}
+
+static void
+test_duration(void)
+{
+	static const struct {
+		const char *s;
+		bool ok;
+		long v;
+	} cases[] = {
+		{ "30d", true, 30L * 86400 }, { "12h", true, 12L * 3600 }, { "90m", true, 5400 },
+		{ "3600s", true, 3600 }, { "3600", true, 3600 }, { "2w", true, 14L * 86400 },
+		{ "0s", true, 0 }, { "", false, 0 }, { "d", false, 0 }, { "-1d", false, 0 },
+		{ "1.5d", false, 0 }, { "10dd", false, 0 }, { "10y", false, 0 }, { " 1d", false, 0 },
+		{ "99999999999999999999d", false, 0 }, { "1e3s", false, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		long v = -1;
+		bool ok = pog_tool_parse_duration(cases[i].s, &v);
+
+		TC_CHECK(ok == cases[i].ok);
+		if (ok && cases[i].ok)
+			TC_CHECK(v == cases[i].v);
+	}
+}
+
+static char *
+ledger_text(const char *user, int64_t when, const char *managed)
+{
+	struct pog_ledger l = { 0 };
+	char *text = NULL;
+	size_t len;
+
+	l.user = strdup(user);
+	l.when = when;
+	l.result = strdup("granted");
+	pog_strv_split(&l.managed, managed);
+	pog_strv_split(&l.last_added, managed);
+	if (pog_ledger_format(&l, &text, &len) != POG_OK)
+		abort();
+	pog_ledger_free(&l);
+	return text;
+}
+
+/* okta-groups expire, status and explain on a temp group file and state_dir. */
+static void
+test_tools(void)
+{
+	static const char group[] =
+		"root:x:0:\ncdrom:x:24:olduser\nwheel:x:998:\n"
+		"docker:x:997:bob,olduser,newuser\ndevteam:x:1500:olduser,newuser\n";
+	static const char gshadow[] =
+		"root:*::\ncdrom:*::olduser\nwheel:!::\n"
+		"docker:!::bob,olduser,newuser\ndevteam:!:olduser:olduser,newuser\n";
+	struct pog_config cfg;
+	struct pog_ledger l = { 0 };
+	struct stat st1, st2;
+	char *gp = path_in("group"), *sp = path_in("gshadow"), *sd = path_in("tstate");
+	char *p, *text, *g;
+	int64_t now = (int64_t)time(NULL);
+	char a0[] = "expire", a1[] = "--older-than", a2[] = "30d", a3[] = "--dry-run";
+	char s0[] = "status", s1[] = "olduser", s2[] = "nobody-here";
+	char e0[] = "explain", e1[] = "root", e2[] = "DevTeam", e3[] = "a:b";
+	char *argv_dry[] = { a0, a1, a2, a3, NULL };
+	char *argv_run[] = { a0, a1, a2, NULL };
+	char *argv_bad[] = { a0, a1, NULL };
+	char *argv_st1[] = { s0, s1, NULL };
+	char *argv_st2[] = { s0, s2, NULL };
+	char *argv_st0[] = { s0, NULL };
+	char *argv_ex[] = { e0, e1, e2, e3, NULL };
+
+	memset(&cfg, 0, sizeof(cfg));
+	TC_CHECK(pog_cfg_defaults(&cfg) == POG_OK);
+	free(cfg.group_file);
+	free(cfg.gshadow_file);
+	free(cfg.state_dir);
+	cfg.group_file = gp;
+	cfg.gshadow_file = sp;
+	cfg.state_dir = sd;
+	put(gp, group, 0644);
+	put(sp, gshadow, 0640);
+	TC_CHECK(pog_ensure_dir(sd, 0700) == POG_OK);
+
+	p = pog_asprintf("%s/olduser", sd);
+	text = ledger_text("olduser", now - 40 * 86400, "docker devteam");
+	put(p, text, 0600);
+	free(text);
+	free(p);
+	p = pog_asprintf("%s/newuser", sd);
+	text = ledger_text("newuser", now - 86400, "docker devteam");
+	put(p, text, 0600);
+	free(text);
+	free(p);
+	p = pog_asprintf("%s/broken", sd);
+	put(p, "{\"version\":1,", 0600);
+	free(p);
+	p = pog_asprintf("%s/olduser.Ab12Cd", sd);      /* a temp file left by a crash */
+	put(p, "{\"version\":1,\"user\":\"olduser\"}", 0600);
+	free(p);
+
+	TC_CHECK(pog_tool_expire(&cfg, 2, argv_bad) == 2);
+	TC_CHECK(pog_tool_expire(&cfg, 4, argv_dry) == 0);
+	g = slurp(gp);
+	TC_STREQ(g, group);
+	free(g);
+	TC_CHECK(stat(gp, &st1) == 0);
+
+	TC_CHECK(pog_tool_expire(&cfg, 3, argv_run) == 0);
+	g = slurp(gp);
+	TC_STREQ(g, "root:x:0:\ncdrom:x:24:olduser\nwheel:x:998:\n"
+		 "docker:x:997:bob,newuser\ndevteam:x:1500:newuser\n");
+	free(g);
+	g = slurp(sp);
+	TC_STREQ(g, "root:*::\ncdrom:*::olduser\nwheel:!::\n"
+		 "docker:!::bob,newuser\ndevteam:!:olduser:newuser\n");
+	free(g);
+	TC_CHECK(pog_ledger_load(sd, "olduser", &l, NULL) == POG_OK);
+	TC_CHECK(l.managed.n == 0 && l.last_removed.n == 2 && l.last_added.n == 0);
+	TC_CHECK(l.when == now - 40 * 86400);
+	TC_CHECK(l.expired >= now);
+	TC_STREQ(l.result, "expired");
+	pog_ledger_free(&l);
+	TC_CHECK(pog_ledger_load(sd, "newuser", &l, NULL) == POG_OK);
+	TC_CHECK(l.managed.n == 2 && l.expired == 0);
+	pog_ledger_free(&l);
+
+	/* again: nothing left to do, and the group file is not rewritten */
+	TC_CHECK(stat(gp, &st1) == 0);
+	TC_CHECK(pog_tool_expire(&cfg, 3, argv_run) == 0);
+	TC_CHECK(stat(gp, &st2) == 0 && st1.st_ino == st2.st_ino);
+
+	TC_CHECK(pog_tool_status(&cfg, 2, argv_st1) == 0);
+	TC_CHECK(pog_tool_status(&cfg, 2, argv_st2) == 1);
+	TC_CHECK(pog_tool_status(&cfg, 1, argv_st0) == 0);
+	TC_CHECK(pog_tool_explain(&cfg, 4, argv_ex) == 0);
+	TC_CHECK(pog_tool_explain(&cfg, 1, argv_ex) == 2);
+	g = slurp(gp);
+	TC_CHECK(g != NULL && strstr(g, "root:x:0:\n") == g);   /* explain changes nothing */
+	free(g);
+
+	pog_cfg_free(&cfg);
+}
+
+int
+main(void)
+{
+	char *cmd;
+
+	strcpy(dir, "/tmp/pog-ledger-XXXXXX");
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		return 99;
+	}
+	test_round_trip();
+	test_corrupt();
+	test_files();
+	test_duration();
+	test_tools();
+	cmd = pog_asprintf("rm -rf '%s'", dir);
+	if (cmd == NULL || system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", dir);
+	free(cmd);
+	TC_DONE();
+}

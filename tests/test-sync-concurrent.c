@@ -1,0 +1,466 @@
+/*
+ * test-sync-concurrent.c - 20 processes sync 20 users into the same
+ * group files at once, twice over; no update may be lost, the ledgers
+ * must say what each user holds, and grpck must find the files clean.
+ * Then, one at a time: the modes, dry runs, the session GIDs, unknown
+ * and invalid users, and a ledger that cannot be written.
+ */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cfg.h"
+#include "grp.h"
+#include "grpfile.h"
+#include "ledger.h"
+#include "sync.h"
+#include "tcheck.h"
+#include "util.h"
+
+#define NUSERS 20
+
+static char root[64];           /* a little root: etc/group, etc/gshadow, etc/passwd */
+static char etc[96], gpath[128], spath[128], ppath[128], state[128];
+
+static void
+put(const char *path, const char *text, mode_t mode)
+{
+	int fd;
+
+	unlink(path);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
+	    fchmod(fd, mode) != 0 || close(fd) != 0) {
+		perror(path);
+		exit(99);
+	}
+}
+
+static void
+log_quiet(void *ctx, int prio, const char *msg)
+{
+	(void)ctx;
+	if (prio <= LOG_ERR || getenv("TEST_VERBOSE") != NULL)
+		fprintf(stderr, "[%d] %s\n", (int)getpid(), msg);
+}
+
+static const struct pog_io io = { .log = log_quiet };
+
+static void
+make_files(void)
+{
+	struct pog_buf g = { 0 }, s = { 0 }, p = { 0 };
+
+	pog_buf_addstr(&g, "root:x:0:\ncdrom:x:24:");
+	pog_buf_addstr(&s, "root:*::\ncdrom:*::");
+	for (int i = 1; i <= NUSERS; i++) {
+		pog_buf_printf(&g, "%su%02d", i > 1 ? "," : "", i);
+		pog_buf_printf(&s, "%su%02d", i > 1 ? "," : "", i);
+	}
+	pog_buf_addstr(&g, "\ndevteam:x:1500:\ndocker:x:997:bob\nops:x:1700:");
+	pog_buf_addstr(&s, "\ndevteam:!::\ndocker:!::bob\nops:!::");
+	/* the odd users hold ops, as this module once granted it */
+	for (int i = 1, first = 1; i <= NUSERS; i += 2, first = 0)
+		pog_buf_printf(&g, "%su%02d", first ? "" : ",", i);
+	for (int i = 1, first = 1; i <= NUSERS; i += 2, first = 0)
+		pog_buf_printf(&s, "%su%02d", first ? "" : ",", i);
+	pog_buf_addstr(&g, "\nbob:x:1001:\n");
+	pog_buf_addstr(&s, "\nbob:!::\n");
+	pog_buf_addstr(&p, "root:x:0:0:root:/root:/bin/sh\nbob:x:1001:1001::/nonexistent:/bin/false\n");
+	for (int i = 1; i <= NUSERS; i++)
+		pog_buf_printf(&p, "u%02d:x:%d:%d::/nonexistent:/bin/false\n", i, 2000 + i, 2000 + i);
+	put(gpath, g.data, 0644);
+	put(spath, s.data, 0640);
+	put(ppath, p.data, 0644);
+	pog_buf_free(&g);
+	pog_buf_free(&s);
+	pog_buf_free(&p);
+
+	if (pog_ensure_dir(state, 0700) != POG_OK)
+		exit(99);
+	for (int i = 1; i <= NUSERS; i++) {
+		char *lp = pog_asprintf("%s/u%02d", state, i);
+
+		if (lp != NULL)
+			unlink(lp);
+		free(lp);
+	}
+	for (int i = 1; i <= NUSERS; i += 2) {
+		struct pog_ledger l = { 0 };
+
+		l.user = pog_asprintf("u%02d", i);
+		l.when = (int64_t)time(NULL) - 3600;
+		pog_strv_add(&l.managed, "ops");
+		if (pog_ledger_write(state, &l) != POG_OK)
+			exit(99);
+		pog_ledger_free(&l);
+	}
+}
+
+static void
+make_cfg(struct pog_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	if (pog_cfg_defaults(cfg) != POG_OK)
+		exit(99);
+	free(cfg->group_file);
+	free(cfg->gshadow_file);
+	free(cfg->state_dir);
+	cfg->group_file = strdup(gpath);
+	cfg->gshadow_file = strdup(spath);
+	cfg->state_dir = strdup(state);
+	cfg->mode = POG_MODE_PERSISTENT;
+	cfg->deny_on_no_binding = true;
+	cfg->roles = calloc(2, sizeof(*cfg->roles));
+	cfg->bindings = calloc(2, sizeof(*cfg->bindings));
+	if (cfg->roles == NULL || cfg->bindings == NULL)
+		exit(99);
+	cfg->roles[0].name = strdup("developer");
+	pog_strv_split(&cfg->roles[0].groups, "devteam docker");
+	cfg->roles[1].name = strdup("operator");
+	pog_strv_split(&cfg->roles[1].groups, "ops");
+	cfg->nroles = 2;
+	cfg->bindings[0].idp_group = strdup("DevTeam");
+	cfg->bindings[0].role = strdup("developer");
+	cfg->bindings[1].idp_group = strdup("Ops");
+	cfg->bindings[1].role = strdup("operator");
+	cfg->nbindings = 2;
+}
+
+/* Round 1: even users get DevTeam, odd ones nothing (denied, lose ops). Round 2: flipped. */
+static const char *
+idp_group_of(int round, int i)
+{
+	bool even = i % 2 == 0;
+
+	if (round == 1)
+		return even ? "DevTeam" : NULL;
+	return even ? "Ops" : "DevTeam";
+}
+
+static int
+child(const struct pog_config *cfg, int round, int i, int gate)
+{
+	struct pog_identity id = { 0 };
+	struct pog_sync_result res = { 0 };
+	const char *g = idp_group_of(round, i);
+	char c;
+	pog_err err;
+	int rc;
+
+	id.user = pog_asprintf("u%02d", i);
+	id.sub = pog_asprintf("00u%02d", i);
+	id.issuer = strdup("https://idp.test/oauth2/default");
+	id.groups_present = true;
+	id.groups_source = "id_token";
+	id.auth_time = (long)time(NULL);
+	pog_strv_add(&id.groups, "Everyone");
+	if (g != NULL)
+		pog_strv_add(&id.groups, g);
+	if (read(gate, &c, 1) != 0)     /* everyone starts when the gate closes */
+		return 3;
+	err = pog_sync_account_gid(cfg, &id, &io, false, (gid_t)(2000 + i), &res);
+	if (g == NULL)
+		rc = err == POG_ERR_NOBINDING && res.deny_reason != NULL ? 0 : 1;
+	else
+		rc = err == POG_OK && res.granted ? 0 : 2;
+	if (rc != 0)
+		fprintf(stderr, "u%02d round %d: %s\n", i, round, pog_strerror(err));
+	pog_sync_result_free(&res);
+	pog_identity_free(&id);
+	return rc;
+}
+
+static void
+run_round(const struct pog_config *cfg, int round)
+{
+	pid_t pids[NUSERS];
+	int gate[2];
+	double t0;
+
+	if (pipe(gate) != 0)
+		exit(99);
+	for (int i = 1; i <= NUSERS; i++) {
+		pids[i - 1] = fork();
+		if (pids[i - 1] == 0) {
+			close(gate[1]);
+			_exit(child(cfg, round, i, gate[0]));
+		}
+	}
+	close(gate[0]);
+	t0 = pog_now_mono();
+	close(gate[1]);
+	for (int i = 0; i < NUSERS; i++) {
+		int status = 0;
+
+		TC_CHECK(waitpid(pids[i], &status, 0) == pids[i]);
+		TC_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	printf("round %d: %d processes synced in %.2f s\n", round, NUSERS, pog_now_mono() - t0);
+}
+
+static bool
+member(const struct pog_grp_db *db, const char *group, int i)
+{
+	char user[8];
+
+	snprintf(user, sizeof(user), "u%02d", i);
+	return pog_grp_db_is_member(db, group, user);
+}
+
+static void
+check_round(int round)
+{
+	struct pog_grp_db g = { 0 }, s = { 0 };
+	char *msg = NULL;
+
+	TC_CHECK(pog_grpfile_read(gpath, POG_GRP_GROUP, &g, &msg) == POG_OK);
+	TC_CHECK(pog_grpfile_read(spath, POG_GRP_GSHADOW, &s, &msg) == POG_OK);
+	free(msg);
+	for (int i = 1; i <= NUSERS; i++) {
+		const char *want = idp_group_of(round, i);
+		bool dev = want != NULL && strcmp(want, "DevTeam") == 0;
+		bool ops = want != NULL && strcmp(want, "Ops") == 0;
+		struct pog_ledger l = { 0 };
+		char user[8];
+
+		snprintf(user, sizeof(user), "u%02d", i);
+		for (int k = 0; k < 2; k++) {
+			const struct pog_grp_db *db = k == 0 ? &g : &s;
+
+			if (member(db, "devteam", i) != dev || member(db, "docker", i) != dev ||
+			    member(db, "ops", i) != ops || !member(db, "cdrom", i))
+				fprintf(stderr, "round %d: %s wrong in %s\n", round, user,
+					k == 0 ? "group" : "gshadow");
+			TC_CHECK(member(db, "devteam", i) == dev);
+			TC_CHECK(member(db, "docker", i) == dev);
+			TC_CHECK(member(db, "ops", i) == ops);
+			TC_CHECK(member(db, "cdrom", i));       /* unmanaged: never touched */
+		}
+		TC_CHECK(pog_ledger_load(state, user, &l, NULL) == POG_OK);
+		TC_CHECK(pog_strv_contains(&l.managed, "devteam") == dev);
+		TC_CHECK(pog_strv_contains(&l.managed, "docker") == dev);
+		TC_CHECK(pog_strv_contains(&l.managed, "ops") == ops);
+		TC_CHECK(l.result != NULL &&
+			 strncmp(l.result, want != NULL ? "granted" : "denied:", 7) == 0);
+		pog_ledger_free(&l);
+	}
+	TC_CHECK(pog_grp_db_is_member(&g, "docker", "bob"));
+	pog_grp_db_free(&g);
+	pog_grp_db_free(&s);
+}
+
+static struct pog_identity *
+ident(const char *user, const char *group)
+{
+	static struct pog_identity id;
+
+	pog_identity_free(&id);
+	id.user = strdup(user);
+	id.sub = strdup("00u-single");
+	id.issuer = strdup("https://idp.test/oauth2/default");
+	id.groups_present = group != NULL;
+	id.groups_source = "userinfo";
+	if (group != NULL)
+		pog_strv_add(&id.groups, group);
+	return &id;
+}
+
+static char *
+slurp(const char *path)
+{
+	struct pog_buf b = { 0 };
+	char chunk[4096];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		pog_buf_add(&b, chunk, n);
+	fclose(f);
+	return pog_buf_steal(&b);
+}
+
+static void
+test_single(struct pog_config *cfg)
+{
+	struct pog_sync_result res;
+	struct pog_ledger l = { 0 };
+	char *before, *after, *lp, *sbefore;
+	gid_t *gids = NULL;
+	size_t ngids = 0;
+
+	make_files();
+	before = slurp(gpath);
+	sbefore = slurp(spath);
+
+	/* dry run: the plan, and nothing on disk */
+	TC_CHECK(pog_sync_account_gid(cfg, ident("u02", "DevTeam"), &io, true, 2002, &res) == POG_OK);
+	TC_CHECK(res.granted && res.added.n == 2 && res.removed.n == 0);
+	pog_sync_result_free(&res);
+	TC_CHECK(pog_sync_account_gid(cfg, ident("u01", NULL), &io, true, 2001, &res) ==
+		 POG_ERR_NOBINDING);
+	TC_CHECK(res.removed.n == 1 && res.deny_reason != NULL &&
+		 strstr(res.deny_reason, "No Okta group grants access to project default on ") ==
+		 res.deny_reason);
+	pog_sync_result_free(&res);
+	after = slurp(gpath);
+	TC_STREQ(after, before);
+	free(after);
+	TC_CHECK(pog_ledger_load(state, "u02", &l, NULL) == POG_ERR_SYSTEM);
+
+	/* session mode: D for setcred, the ledger, no change to the files */
+	cfg->mode = POG_MODE_SESSION;
+	TC_CHECK(pog_sync_account_gid(cfg, ident("u02", "DevTeam"), &io, false, 2002, &res) == POG_OK);
+	TC_CHECK(res.granted && res.added.n == 0 && res.desired.n == 2);
+	pog_sync_result_free(&res);
+	after = slurp(gpath);
+	TC_STREQ(after, before);
+	free(after);
+	TC_CHECK(pog_ledger_load(state, "u02", &l, NULL) == POG_OK);
+	TC_STREQ(l.result, "granted");
+	TC_CHECK(l.managed.n == 0 && l.idp_groups.n == 1);
+	pog_ledger_free(&l);
+	/* root exists on every host: the real getpwnam_r path */
+	TC_CHECK(pog_sync_session_gids(cfg, ident("root", "DevTeam"), &io, &gids, &ngids) == POG_OK);
+	TC_CHECK(ngids == 2 && gids != NULL &&
+		 ((gids[0] == 1500 && gids[1] == 997) || (gids[0] == 997 && gids[1] == 1500)));
+	free(gids);
+	gids = NULL;
+	TC_CHECK(pog_sync_session_gids(cfg, ident("root", "Everyone"), &io, &gids, &ngids) == POG_OK);
+	TC_CHECK(ngids == 0);
+	free(gids);
+	TC_CHECK(pog_sync_session_gids(cfg, ident("pog-no-such-user", "DevTeam"), &io, &gids,
+				       &ngids) == POG_ERR_USER);
+
+	/* mode none: allow or deny only */
+	cfg->mode = POG_MODE_NONE;
+	TC_CHECK(pog_sync_account_gid(cfg, ident("u01", "Everyone"), &io, false, 2001, &res) ==
+		 POG_ERR_NOBINDING);
+	TC_CHECK(res.removed.n == 0 && res.deny_reason != NULL);
+	pog_sync_result_free(&res);
+	cfg->deny_on_no_binding = false;
+	TC_CHECK(pog_sync_account_gid(cfg, ident("u01", "Everyone"), &io, false, 2001, &res) == POG_OK);
+	TC_CHECK(!res.granted && res.deny_reason == NULL);
+	pog_sync_result_free(&res);
+	cfg->deny_on_no_binding = true;
+	after = slurp(gpath);
+	TC_STREQ(after, before);
+	free(after);
+	cfg->mode = POG_MODE_PERSISTENT;
+
+	/* accounts that do not exist, and names that are not names */
+	TC_CHECK(pog_sync_account(cfg, ident("pog-no-such-user", "DevTeam"), &io, false, &res) ==
+		 POG_ERR_USER);
+	TC_CHECK(res.deny_reason != NULL && strstr(res.deny_reason, "does not exist") != NULL);
+	pog_sync_result_free(&res);
+	TC_CHECK(pog_sync_account(cfg, ident("u01,root", "DevTeam"), &io, false, &res) ==
+		 POG_ERR_USER);
+	pog_sync_result_free(&res);
+	TC_CHECK(pog_sync_account_gid(cfg, ident("../u01", "DevTeam"), &io, false, 2001, &res) ==
+		 POG_ERR_USER);
+	pog_sync_result_free(&res);
+
+	/* the real lookup: root gets DevTeam's groups in the copy */
+	TC_CHECK(pog_sync_account(cfg, ident("root", "DevTeam"), &io, false, &res) == POG_OK);
+	TC_CHECK(res.added.n == 2);
+	pog_sync_result_free(&res);
+	TC_CHECK(pog_sync_account(cfg, ident("root", "Everyone"), &io, false, &res) ==
+		 POG_ERR_NOBINDING);
+	TC_CHECK(res.removed.n == 2);
+	pog_sync_result_free(&res);
+	after = slurp(gpath);
+	TC_STREQ(after, before);
+	free(after);
+
+	/* a ledger that cannot be written: no group is added */
+	lp = pog_asprintf("%s/u02", state);
+	unlink(lp);
+	TC_CHECK(mkdir(lp, 0700) == 0);         /* rename over a folder fails */
+	TC_CHECK(pog_sync_account_gid(cfg, ident("u02", "DevTeam"), &io, false, 2002, &res) !=
+		 POG_OK);
+	pog_sync_result_free(&res);
+	after = slurp(gpath);
+	TC_STREQ(after, before);
+	free(after);
+	after = slurp(spath);
+	TC_STREQ(after, sbefore);
+	free(after);
+	rmdir(lp);
+	free(lp);
+
+	free(before);
+	free(sbefore);
+	pog_identity_free(ident("x", NULL));
+}
+
+static void
+run_grpck(void)
+{
+	char *cmd;
+	int r;
+
+	if (access("/usr/sbin/grpck", X_OK) != 0) {
+		printf("SKIP grpck: /usr/sbin/grpck is not installed (package passwd)\n");
+		return;
+	}
+	if (geteuid() != 0) {
+		/* grpck -r works without root, but only -R (a chroot) lets it see our passwd */
+		printf("SKIP grpck: checking against this test's passwd needs grpck -R, which needs root\n");
+		return;
+	}
+	cmd = pog_asprintf("/usr/sbin/grpck -R '%s' -r /etc/group /etc/gshadow", root);
+	r = cmd != NULL ? system(cmd) : -1;
+	if (r != 0)
+		fprintf(stderr, "%s: exit %d\n", cmd != NULL ? cmd : "grpck", r);
+	TC_CHECK(r == 0);
+	free(cmd);
+}
+
+int
+main(void)
+{
+	struct pog_config cfg;
+	char *cmd;
+
+	strcpy(root, "/tmp/pog-sync-XXXXXX");
+	if (mkdtemp(root) == NULL) {
+		perror("mkdtemp");
+		return 99;
+	}
+	snprintf(etc, sizeof(etc), "%s/etc", root);
+	snprintf(gpath, sizeof(gpath), "%s/group", etc);
+	snprintf(spath, sizeof(spath), "%s/gshadow", etc);
+	snprintf(ppath, sizeof(ppath), "%s/passwd", etc);
+	snprintf(state, sizeof(state), "%s/state", root);
+	if (mkdir(etc, 0755) != 0) {
+		perror(etc);
+		return 99;
+	}
+	make_files();
+	make_cfg(&cfg);
+	fflush(stdout);
+
+	run_round(&cfg, 1);
+	check_round(1);
+	run_grpck();
+	run_round(&cfg, 2);
+	check_round(2);
+	run_grpck();
+	test_single(&cfg);
+
+	pog_cfg_free(&cfg);
+	cmd = pog_asprintf("rm -rf '%s'", root);
+	if (cmd == NULL || system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", root);
+	free(cmd);
+	TC_DONE();
+}
