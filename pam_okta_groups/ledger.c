@@ -32,6 +32,7 @@ pog_ledger_free(struct pog_ledger *l)
 	free(l->sub);
 	free(l->issuer);
 	free(l->result);
+	free(l->handoff);
 	pog_strv_free(&l->idp_groups);
 	pog_strv_free(&l->managed);
 	pog_strv_free(&l->last_added);
@@ -207,6 +208,7 @@ pog_ledger_parse(struct pog_ledger *out, const char *text, size_t len,
 	    !get_list(root, "last_added", true, &l.last_added, &msg) ||
 	    !get_list(root, "last_removed", true, &l.last_removed, &msg) ||
 	    !get_string(root, "result", LEDGER_STR_MAX, &l.result, &msg) ||
+	    !get_string(root, "handoff", 64, &l.handoff, &msg) ||
 	    !get_time(root, "expired", &l.expired, &msg)) {
 		if (msg == NULL)
 			err = POG_ERR_NOMEM;
@@ -291,7 +293,8 @@ pog_ledger_format(const struct pog_ledger *l, char **out, size_t *outlen)
 	    !put_list(root, "managed", &l->managed) ||
 	    !put_list(root, "last_added", &l->last_added) ||
 	    !put_list(root, "last_removed", &l->last_removed) ||
-	    !put_string(root, "result", l->result))
+	    !put_string(root, "result", l->result) ||
+	    !put_string(root, "handoff", l->handoff))
 		goto out;
 	if (l->expired != 0 && !put(root, "expired", json_object_new_int64(l->expired)))
 		goto out;

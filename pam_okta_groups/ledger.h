@@ -26,6 +26,7 @@ struct pog_ledger {
 	struct pog_strv last_removed;
 	char *result;                   /* "granted", "denied: ...", "expired", ... */
 	int64_t expired;                /* when okta-groups expire stripped it; 0: not */
+	char *handoff;                  /* the login's handoff nonce, or NULL */
 };
 
 /*

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #define PAM_SM_AUTH
@@ -18,6 +19,7 @@
 #include <security/pam_modules.h>
 
 #include "cfg.h"
+#include "ledger.h"
 #include "login.h"
 #include "pog.h"
 #include "sshcfg.h"
@@ -25,6 +27,16 @@
 #include "util.h"
 
 #define DATA_IDENTITY "pam_okta_groups.identity"
+/*
+ * OpenSSH runs pam_authenticate and pam_acct_mgmt for keyboard-
+ * interactive in a child process, and pam_setcred in another, so
+ * pam_set_data does not reach setcred there. The account phase leaves a
+ * random nonce in the PAM environment (which sshd carries across) and
+ * in the root-only ledger; setcred trusts the ledger's groups only when
+ * the two match, and removes the variable before the session sees it.
+ */
+#define ENV_HANDOFF "PAM_OKTA_GROUPS_HANDOFF"
+#define HANDOFF_MAX_AGE (24 * 3600)
 
 struct args {
 	const char *config;
@@ -203,6 +215,11 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		rc = pog_err_to_pam(err);
 		goto out;
 	}
+	id->handoff = pog_random_hex(16);
+	if (id->handoff == NULL) {
+		rc = PAM_SYSTEM_ERR;
+		goto out;
+	}
 	rc = pam_set_data(pamh, DATA_IDENTITY, id, identity_cleanup);
 	if (rc != PAM_SUCCESS)
 		goto out;
@@ -237,19 +254,6 @@ verified_identity(pam_handle_t *pamh)
 	return id;
 }
 
-/* "a,b,c" for the audit line; the names are valid group names already. */
-static char *
-join(const struct pog_strv *sv)
-{
-	struct pog_buf b = { 0 };
-
-	for (size_t i = 0; i < sv->n; i++)
-		if ((i > 0 && pog_buf_addstr(&b, ",") != POG_OK) ||
-		    pog_buf_addstr(&b, sv->v[i]) != POG_OK)
-			break;
-	return pog_buf_steal(&b);
-}
-
 PAM_EXTERN int
 pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
@@ -258,7 +262,6 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	struct pog_io io;
 	struct pog_sync_result res;
 	const struct pog_identity *id;
-	char *added = NULL, *removed = NULL;
 	pog_err err;
 	int rc;
 
@@ -282,23 +285,17 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		pog_tell(&io, "%s", pog_user_message(POG_ERR_CONFIG));
 		return rc;
 	}
+	/* sync.c logs the audit line: user, sub, groups added and removed, result. */
 	err = pog_sync_account(&cfg, id, &io, false, &res);
-	added = join(&res.added);
-	removed = join(&res.removed);
-	pam_syslog(pamh, LOG_NOTICE,
-		   "audit: user=%s sub=%s iss=%s source=%s added=%s removed=%s result=%s%s%s%s",
-		   id->user, id->sub, id->issuer,
-		   id->groups_source ? id->groups_source : "none",
-		   added ? added : "", removed ? removed : "",
-		   err == POG_OK ? "granted" : "denied",
-		   err != POG_OK ? " reason=\"" : "",
-		   err != POG_OK ? (res.deny_reason ? res.deny_reason : pog_strerror(err)) : "",
-		   err != POG_OK ? "\"" : "");
 	if (err != POG_OK)
 		pog_tell(&io, "%s", res.deny_reason ? res.deny_reason : pog_user_message(err));
 	rc = pog_err_to_pam(err);
-	free(added);
-	free(removed);
+	if (rc == PAM_SUCCESS && cfg.mode == POG_MODE_SESSION) {
+		char *env = pog_asprintf("%s=%s", ENV_HANDOFF, id->handoff);
+
+		rc = env != NULL ? pam_putenv(pamh, env) : PAM_BUF_ERR;
+		free(env);
+	}
 	pog_sync_result_free(&res);
 	pog_cfg_free(&cfg);
 	return rc;
@@ -348,6 +345,49 @@ out:
 	return rc;
 }
 
+/* setcred in another process than account (sshd): see ENV_HANDOFF. */
+static int
+establish_from_ledger(pam_handle_t *pamh, const struct pog_config *cfg,
+		      const struct pog_io *io)
+{
+	struct pog_ledger l = { 0 };
+	struct pog_identity id = { 0 };
+	const char *nonce = pam_getenv(pamh, ENV_HANDOFF);
+	const char *user = NULL;
+	char *errmsg = NULL;
+	time_t now = time(NULL);
+	int rc = PAM_CRED_ERR;
+
+	if (nonce == NULL) {
+		pam_syslog(pamh, LOG_ERR, "session mode: no verified Okta identity for this session");
+		return PAM_CRED_ERR;
+	}
+	if (pam_get_item(pamh, PAM_USER, (const void **)&user) != PAM_SUCCESS || user == NULL)
+		return PAM_CRED_ERR;
+	if (pog_ledger_load(cfg->state_dir, user, &l, &errmsg) != POG_OK) {
+		pam_syslog(pamh, LOG_ERR, "session mode: cannot read the ledger of %s: %s",
+			   user, errmsg ? errmsg : "error");
+		goto out;
+	}
+	if (l.handoff == NULL || !pog_str_equal_ct(l.handoff, nonce) ||
+	    l.when > now + 60 || now - l.when > HANDOFF_MAX_AGE ||
+	    l.result == NULL || strcmp(l.result, "granted") != 0) {
+		pam_syslog(pamh, LOG_ERR, "session mode: the ledger of %s does not match this login", user);
+		goto out;
+	}
+	id.user = l.user;
+	id.sub = l.sub;
+	id.issuer = l.issuer;
+	id.groups = l.idp_groups;
+	id.groups_present = true;
+	id.groups_source = "ledger";
+	rc = establish_groups(pamh, cfg, &id, io);
+out:
+	free(errmsg);
+	pog_ledger_free(&l);
+	return rc;
+}
+
 PAM_EXTERN int
 pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
@@ -372,12 +412,13 @@ pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		goto out;
 	}
 	id = verified_identity(pamh);
-	if (id == NULL) {
-		pam_syslog(pamh, LOG_ERR, "session mode: no verified Okta identity in this handle");
-		rc = PAM_CRED_ERR;
-		goto out;
-	}
-	rc = establish_groups(pamh, &cfg, id, &io);
+	if (id != NULL)
+		rc = establish_groups(pamh, &cfg, id, &io);
+	else
+		rc = establish_from_ledger(pamh, &cfg, &io);
+	/* The nonce has done its work; the session must not inherit it. */
+	if (pam_getenv(pamh, ENV_HANDOFF) != NULL)
+		(void)pam_putenv(pamh, ENV_HANDOFF);
 out:
 	pog_cfg_free(&cfg);
 	return rc;

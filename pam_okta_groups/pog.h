@@ -96,6 +96,8 @@ struct pog_identity {
 	bool groups_present;    /* false: no group claim anywhere */
 	const char *groups_source; /* "id_token" or "userinfo" (static) */
 	long auth_time;         /* when the token was verified (epoch) */
+	char *handoff;          /* random; ties this login's ledger to later
+				 * phases that run in another process (sshd) */
 };
 
 void pog_identity_free(struct pog_identity *id);

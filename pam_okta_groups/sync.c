@@ -156,7 +156,7 @@ audit(const struct sync_ctx *c)
 		pog_log(c->io, LOG_ERR, "out of memory for the audit line of %s", c->id->user);
 		goto out;
 	}
-	pog_log(c->io, c->dry_run ? LOG_DEBUG : LOG_NOTICE, "%s%s",
+	pog_log(c->io, c->dry_run ? LOG_DEBUG : LOG_NOTICE, "%saudit: %s",
 		c->dry_run ? "dry run: " : "", b.data);
 out:
 	pog_buf_free(&b);
@@ -184,6 +184,7 @@ ledger_write(struct sync_ctx *c, const struct pog_strv *managed, const char *res
 	l.managed = *managed;
 	l.last_added = c->added;
 	l.last_removed = c->removed;
+	l.handoff = c->id->handoff;
 	err = pog_ledger_write(c->cfg->state_dir, &l);
 	if (err != POG_OK)
 		pog_log(c->io, LOG_ERR, "cannot write the ledger of %s in %s: %s",

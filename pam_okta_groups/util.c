@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,6 +46,43 @@ pog_memzero(void *p, size_t n)
 
 	while (n-- > 0)
 		*v++ = 0;
+}
+
+char *
+pog_random_hex(size_t n)
+{
+	unsigned char raw[64];
+	char *out;
+	size_t got = 0;
+
+	if (n == 0 || n > sizeof(raw))
+		return NULL;
+	while (got < n) {
+		ssize_t r = getrandom(raw + got, n - got, 0);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return NULL;
+		got += (size_t)r;
+	}
+	out = malloc(2 * n + 1);
+	if (out != NULL)
+		for (size_t i = 0; i < n; i++)
+			snprintf(out + 2 * i, 3, "%02x", raw[i]);
+	pog_memzero(raw, sizeof(raw));
+	return out;
+}
+
+bool
+pog_str_equal_ct(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	unsigned char diff = la != lb;
+
+	for (size_t i = 0; i < la && i < lb; i++)
+		diff |= (unsigned char)(a[i] ^ b[i]);
+	return diff == 0;
 }
 
 void
@@ -132,6 +170,7 @@ pog_identity_free(struct pog_identity *id)
 	free(id->sub);
 	free(id->issuer);
 	free(id->claimed_name);
+	free(id->handoff);
 	pog_strv_free(&id->groups);
 	memset(id, 0, sizeof(*id));
 }

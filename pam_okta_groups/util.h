@@ -58,6 +58,12 @@ char *pog_asprintf(const char *fmt, ...) POG_ATTR_PRINTF(1, 2);
 /* Monotonic seconds, for deadlines. */
 double pog_now_mono(void);
 
+/* n random bytes as 2n hex digits; NULL when the kernel gives none. */
+char *pog_random_hex(size_t n);
+
+/* Compares two strings in time that depends only on their lengths. */
+bool pog_str_equal_ct(const char *a, const char *b);
+
 /* Constant-time-ish scrub of memory. */
 void pog_memzero(void *p, size_t n);
 
