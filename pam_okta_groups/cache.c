@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cache.h"
@@ -107,6 +108,23 @@ pog_cache_put(const char *dir, const char *url, time_t now, long max_age,
 	pog_buf_free(&b);
 	free(path);
 	return err;
+}
+
+pog_err
+pog_cache_age(const char *dir, const char *url, time_t now, long *age)
+{
+	char *path;
+	struct stat st;
+	int r;
+
+	if (dir == NULL || (path = cache_path(dir, url)) == NULL)
+		return POG_ERR_INVALID;
+	r = lstat(path, &st);
+	free(path);
+	if (r != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+		return POG_ERR_INVALID;
+	*age = now >= st.st_mtime ? (long)(now - st.st_mtime) : 0;
+	return POG_OK;
 }
 
 pog_err

@@ -24,6 +24,9 @@ pog_err pog_cache_get(const char *dir, const char *url, time_t now,
 pog_err pog_cache_put(const char *dir, const char *url, time_t now,
 		      long max_age, const char *body, size_t len);
 
+/* Seconds since url was last stored; POG_ERR_INVALID when it is not cached. */
+pog_err pog_cache_age(const char *dir, const char *url, time_t now, long *age);
+
 /* Forgets url (an unknown kid makes the JWKS stale). */
 pog_err pog_cache_drop(const char *dir, const char *url);
 

@@ -20,6 +20,9 @@
 
 /* Okta caps a groups claim at 100 entries; a list that long may be cut. */
 #define GROUPS_MAYBE_TRUNCATED 100
+/* An unknown kid refetches the JWKS at most this often, across logins,
+ * so tokens with made-up kids cannot turn every login into a fetch. */
+#define JWKS_REFETCH_MIN_AGE 60
 
 struct flow {
 	const struct pog_config *cfg;
@@ -462,6 +465,20 @@ wait_for_token(struct flow *f, const char *user, const char *service,
 	}
 }
 
+/* Whether the cached JWKS is old enough to be refetched for an unknown kid. */
+static bool
+jwks_may_refetch(const struct flow *f)
+{
+	long age = 0;
+
+	if (pog_cache_age(f->cfg->cache_dir, f->disc.jwks_uri, time(NULL), &age) != POG_OK)
+		return true;
+	if (age >= JWKS_REFETCH_MIN_AGE)
+		return true;
+	pog_log(f->io, LOG_NOTICE, "ID token: unknown kid, and the JWKS was fetched %ld s ago; not refetching", age);
+	return false;
+}
+
 static pog_err
 verify_id_token(struct flow *f, const char *id_token, char **payload)
 {
@@ -489,7 +506,7 @@ verify_id_token(struct flow *f, const char *id_token, char **payload)
 	if (err != POG_OK)
 		goto out;
 	err = pog_jwks_find_pem(f->jwks, f->jwks_len, kid, &pem, &errmsg);
-	if (err == POG_ERR_INVALID && !f->jwks_fetched) {
+	if (err == POG_ERR_INVALID && !f->jwks_fetched && jwks_may_refetch(f)) {
 		/* The provider may have rotated its keys: refetch once. */
 		pog_log(f->io, LOG_INFO, "ID token: unknown kid, refetching the JWKS");
 		free(errmsg);

@@ -55,6 +55,15 @@ main(void)
 		TC_CHECK(system(cmd) == 0);
 		TC_CHECK(pog_cache_get(cdir, url, now, &body, &len) == POG_ERR_INVALID);
 	}
+	/* The age that rate-limits refetches on an unknown kid. */
+	{
+		long age = -1;
+
+		TC_CHECK(pog_cache_put(cdir, url, now, 300, "{}", 2) == POG_OK);
+		TC_CHECK(pog_cache_age(cdir, url, time(NULL) + 5, &age) == POG_OK);
+		TC_CHECK(age >= 4 && age <= 6);
+		TC_CHECK(pog_cache_age(cdir, "https://never/x", time(NULL), &age) == POG_ERR_INVALID);
+	}
 	TC_CHECK(pog_cache_drop(cdir, url) == POG_OK);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	TC_CHECK(system(cmd) == 0);
