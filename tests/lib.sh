@@ -23,6 +23,21 @@ need_root() { [ "$(id -u)" = 0 ] || skip "needs root ($*)"; }
 need_cmd node
 [ -f "$MODULE" ] || fail "the module is not built: $MODULE"
 
+# The provider needs its npm packages next to server.js. A source tree
+# that has none and cannot take them (make distcheck's read-only one)
+# gets a copy in the build tree.
+if [ ! -d "$IDP/node_modules/oidc-provider" ] && [ ! -w "$IDP" ]; then
+	run="$top_builddir/tests/idp-run"
+	if [ ! -d "$run/node_modules/oidc-provider" ]; then
+		mkdir -p "$run"
+		cp -f "$IDP"/*.js "$IDP"/*.sh "$IDP"/package.json "$IDP"/package-lock.json "$run/"
+		chmod u+w "$run"/*
+		(cd "$run" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
+			fail "npm ci for the test provider failed"
+	fi
+	IDP=$run
+fi
+
 T=$(mktemp -d "${TMPDIR:-/tmp}/pog-test.XXXXXX")
 chmod 755 "$T"
 _idps=""
