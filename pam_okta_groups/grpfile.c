@@ -462,9 +462,12 @@ invalidate_caches(const char *group_file)
 
 	if (strcmp(group_file, SYSTEM_GROUP_FILE) != 0)
 		return;
+	/* Only when the daemons run: a cache tool with no daemon costs a
+	 * fork and an exec on every login for nothing. */
 	if (access("/var/run/nscd/socket", F_OK) == 0)
 		run_quiet(nscd);
-	run_quiet(sss);
+	if (access("/var/run/sssd.pid", F_OK) == 0)
+		run_quiet(sss);
 }
 
 static pog_err

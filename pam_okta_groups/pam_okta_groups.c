@@ -345,6 +345,36 @@ out:
 	return rc;
 }
 
+/*
+ * sshd calls setcred twice: in the monitor, then again in the child it
+ * forks for the session, after initgroups (session.c do_setusercontext),
+ * when the nonce is gone from the environment. Keep what the ledger
+ * vouched for in the handle, so the second call (a fork of this one)
+ * finds it as an identity.
+ */
+static void
+keep_identity(pam_handle_t *pamh, const char *user, struct pog_ledger *l)
+{
+	struct pog_identity *id = calloc(1, sizeof(*id));
+
+	if (id == NULL)
+		return;
+	id->user = strdup(user);
+	id->groups = l->idp_groups;
+	memset(&l->idp_groups, 0, sizeof(l->idp_groups));
+	id->sub = l->sub;
+	l->sub = NULL;
+	id->issuer = l->issuer;
+	l->issuer = NULL;
+	id->groups_present = true;
+	id->groups_source = "ledger";
+	if (id->user == NULL ||
+	    pam_set_data(pamh, DATA_IDENTITY, id, identity_cleanup) != PAM_SUCCESS) {
+		pog_identity_free(id);
+		free(id);
+	}
+}
+
 /* setcred in another process than account (sshd): see ENV_HANDOFF. */
 static int
 establish_from_ledger(pam_handle_t *pamh, const struct pog_config *cfg,
@@ -382,6 +412,8 @@ establish_from_ledger(pam_handle_t *pamh, const struct pog_config *cfg,
 	id.groups_present = true;
 	id.groups_source = "ledger";
 	rc = establish_groups(pamh, cfg, &id, io);
+	if (rc == PAM_SUCCESS)
+		keep_identity(pamh, user, &l);
 out:
 	free(errmsg);
 	pog_ledger_free(&l);
