@@ -134,9 +134,7 @@ pog_grp_entry_free(struct pog_grp_entry *e)
 {
 	if (e == NULL)
 		return;
-	free(e->name);
-	free(e->passwd);
-	free(e->field3);
+	free(e->name);          /* passwd and field3 live in the same block */
 	pog_strv_free(&e->members);
 	memset(e, 0, sizeof(*e));
 }
@@ -170,12 +168,20 @@ pog_grp_parse_entry(const char **cur, const char *end, enum pog_grp_kind kind,
 	if (kind == POG_GRP_GROUP && !parse_gid(f3, f3len, &e.gid))
 		goto out;
 
+	/* One block for the three fields: a file of 100k groups is parsed
+	 * on every login, and a malloc each costs more than the copy. */
 	err = POG_ERR_NOMEM;
-	e.name = strndup(name, namelen);
-	e.passwd = strndup(pw, pwlen);
-	e.field3 = strndup(f3, f3len);
-	if (e.name == NULL || e.passwd == NULL || e.field3 == NULL)
+	e.name = malloc(namelen + pwlen + f3len + 3);
+	if (e.name == NULL)
 		goto out;
+	memcpy(e.name, name, namelen);
+	e.name[namelen] = '\0';
+	e.passwd = e.name + namelen + 1;
+	memcpy(e.passwd, pw, pwlen);
+	e.passwd[pwlen] = '\0';
+	e.field3 = e.passwd + pwlen + 1;
+	memcpy(e.field3, f3, f3len);
+	e.field3[f3len] = '\0';
 	if (split_members(&e.members, p, (size_t)(end - p)) != POG_OK)
 		goto out;
 
@@ -193,14 +199,110 @@ pog_grp_db_free(struct pog_grp_db *db)
 {
 	if (db == NULL)
 		return;
-	for (size_t i = 0; i < db->n; i++) {
-		free(db->lines[i].raw);
+	for (size_t i = 0; i < db->n; i++)
 		if (db->lines[i].is_entry)
 			pog_grp_entry_free(&db->lines[i].e);
-	}
 	free(db->lines);
+	free(db->text);
+	free(db->index);
 	db->lines = NULL;
-	db->n = db->cap = 0;
+	db->text = NULL;
+	db->index = NULL;
+	db->n = db->cap = db->index_mask = 0;
+}
+
+static uint32_t
+name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;       /* FNV-1a */
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+#define SLOT_LINE(v) ((size_t)((v) & 0xffffffffu))      /* 1-based; 0: empty */
+#define SLOT_HASH(v) ((uint32_t)((v) >> 32))
+
+/* Indexes the entries by name; the first of a name heads the chain of the others. */
+static pog_err
+db_index(struct pog_grp_db *db)
+{
+	size_t size = 64, *tail;
+
+	while (size < 2 * db->n)
+		size *= 2;
+	db->index = calloc(size, sizeof(*db->index));
+	tail = calloc(db->n + 1, sizeof(*tail));   /* last entry of each chain, by head */
+	if (db->index == NULL || tail == NULL) {
+		free(db->index);
+		free(tail);
+		db->index = NULL;
+		return POG_ERR_NOMEM;
+	}
+	db->index_mask = size - 1;
+	for (size_t i = 0; i < db->n; i++) {
+		struct pog_grp_line *l = &db->lines[i];
+		uint32_t hash;
+		size_t h;
+
+		if (!l->is_entry)
+			continue;
+		hash = name_hash(l->e.name);
+		for (h = hash & db->index_mask; db->index[h] != 0; h = (h + 1) & db->index_mask) {
+			size_t head = SLOT_LINE(db->index[h]) - 1;
+
+			if (SLOT_HASH(db->index[h]) == hash &&
+			    strcmp(db->lines[head].e.name, l->e.name) == 0) {
+				db->lines[tail[head]].next_same = i + 1;
+				tail[head] = i;
+				break;
+			}
+		}
+		if (db->index[h] == 0) {
+			db->index[h] = (uint64_t)hash << 32 | (uint64_t)(i + 1);
+			tail[i] = i;
+		}
+	}
+	free(tail);
+	return POG_OK;
+}
+
+/* 1 + the index of the first entry named name; 0: none. */
+static size_t
+db_first(const struct pog_grp_db *db, const char *name)
+{
+	uint32_t hash;
+
+	if (db->index == NULL) {
+		for (size_t i = 0; i < db->n; i++)
+			if (db->lines[i].is_entry && strcmp(db->lines[i].e.name, name) == 0)
+				return i + 1;
+		return 0;
+	}
+	hash = name_hash(name);
+	for (size_t h = hash & db->index_mask; db->index[h] != 0; h = (h + 1) & db->index_mask)
+		if (SLOT_HASH(db->index[h]) == hash &&
+		    strcmp(db->lines[SLOT_LINE(db->index[h]) - 1].e.name, name) == 0)
+			return SLOT_LINE(db->index[h]);
+	return 0;
+}
+
+/* After entry k (1-based), the next of the same name (1-based), or 0. */
+static size_t
+db_next(const struct pog_grp_db *db, size_t k)
+{
+	if (db->index == NULL) {
+		const char *name = db->lines[k - 1].e.name;
+
+		for (size_t i = k; i < db->n; i++)
+			if (db->lines[i].is_entry && strcmp(db->lines[i].e.name, name) == 0)
+				return i + 1;
+		return 0;
+	}
+	return db->lines[k - 1].next_same;
 }
 
 static pog_err
@@ -228,24 +330,38 @@ pog_grp_db_parse(struct pog_grp_db *out, enum pog_grp_kind kind,
 {
 	struct pog_grp_db db = { .kind = kind };
 	struct pog_grp_line line = { 0 };
-	const char *p = text;
-	const char *end = text + len;
+	char *p, *end;
 	pog_err err = POG_ERR_NOMEM;
 
+	/* One copy of the text holds every line's raw bytes: a NUL in place of
+	 * each newline, and one after the last line. */
+	if (len == SIZE_MAX || (db.text = malloc(len + 1)) == NULL)
+		goto out;
+	memcpy(db.text, text, len);
+	db.text[len] = '\0';
+	p = db.text;
+	end = db.text + len;
+	/* The lines array in one allocation: no copying as it grows. */
+	{
+		size_t lines = 1;
+
+		for (const char *q = p; (q = memchr(q, '\n', (size_t)(end - q))) != NULL; q++)
+			lines++;
+		if (lines > GRP_MAX_LINES ||
+		    (db.lines = malloc(lines * sizeof(*db.lines))) == NULL)
+			goto out;
+		db.cap = lines;
+	}
 	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl != NULL ? nl : end;
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		char *le = nl != NULL ? nl : end;
 		const char *c = p;
 		pog_err perr;
 
 		memset(&line, 0, sizeof(line));
 		line.rawlen = (size_t)(le - p);
 		line.newline = nl != NULL;
-		line.raw = malloc(line.rawlen + 1);
-		if (line.raw == NULL)
-			goto out;
-		memcpy(line.raw, p, line.rawlen);
-		line.raw[line.rawlen] = '\0';
+		line.raw = p;
 		perr = pog_grp_parse_entry(&c, le, kind, &line.e);
 		if (perr == POG_ERR_NOMEM)
 			goto out;
@@ -253,13 +369,15 @@ pog_grp_db_parse(struct pog_grp_db *out, enum pog_grp_kind kind,
 		if (db_push(&db, &line) != POG_OK)
 			goto out;
 		memset(&line, 0, sizeof(line));
-		p = nl != NULL ? nl + 1 : end;
+		*le = '\0';
+		p = le + 1;
 	}
+	if (db_index(&db) != POG_OK)
+		goto out;
 	*out = db;
 	memset(&db, 0, sizeof(db));
 	err = POG_OK;
 out:
-	free(line.raw);
 	if (line.is_entry)
 		pog_grp_entry_free(&line.e);
 	pog_grp_db_free(&db);
@@ -269,10 +387,9 @@ out:
 const struct pog_grp_entry *
 pog_grp_db_find(const struct pog_grp_db *db, const char *name)
 {
-	for (size_t i = 0; i < db->n; i++)
-		if (db->lines[i].is_entry && strcmp(db->lines[i].e.name, name) == 0)
-			return &db->lines[i].e;
-	return NULL;
+	size_t k = db_first(db, name);
+
+	return k != 0 ? &db->lines[k - 1].e : NULL;
 }
 
 const struct pog_grp_entry *
@@ -297,13 +414,9 @@ bool
 pog_grp_db_is_member(const struct pog_grp_db *db, const char *group,
 		     const char *user)
 {
-	for (size_t i = 0; i < db->n; i++) {
-		const struct pog_grp_line *l = &db->lines[i];
-
-		if (l->is_entry && strcmp(l->e.name, group) == 0 &&
-		    pog_strv_contains(&l->e.members, user))
+	for (size_t k = db_first(db, group); k != 0; k = db_next(db, k))
+		if (pog_strv_contains(&db->lines[k - 1].e.members, user))
 			return true;
-	}
 	return false;
 }
 
@@ -311,23 +424,23 @@ pog_err
 pog_grp_db_add_member(struct pog_grp_db *db, const char *group,
 		      const char *user, bool *changed)
 {
+	struct pog_grp_line *l;
+	size_t k;
+
 	*changed = false;
 	if (!pog_grp_user_valid(user))
 		return POG_ERR_INVALID;
-	for (size_t i = 0; i < db->n; i++) {
-		struct pog_grp_line *l = &db->lines[i];
-
-		if (!l->is_entry || strcmp(l->e.name, group) != 0)
-			continue;
-		if (pog_strv_contains(&l->e.members, user))
-			return POG_OK;
-		if (pog_strv_add(&l->e.members, user) != POG_OK)
-			return POG_ERR_NOMEM;
-		l->dirty = true;
-		*changed = true;
+	k = db_first(db, group);
+	if (k == 0)
+		return POG_ERR_INVALID;
+	l = &db->lines[k - 1];
+	if (pog_strv_contains(&l->e.members, user))
 		return POG_OK;
-	}
-	return POG_ERR_INVALID;
+	if (pog_strv_add(&l->e.members, user) != POG_OK)
+		return POG_ERR_NOMEM;
+	l->dirty = true;
+	*changed = true;
+	return POG_OK;
 }
 
 pog_err
@@ -335,13 +448,11 @@ pog_grp_db_remove_member(struct pog_grp_db *db, const char *group,
 			 const char *user, bool *changed)
 {
 	*changed = false;
-	for (size_t i = 0; i < db->n; i++) {
-		struct pog_grp_line *l = &db->lines[i];
+	for (size_t i = db_first(db, group); i != 0; i = db_next(db, i)) {
+		struct pog_grp_line *l = &db->lines[i - 1];
 		struct pog_strv *m = &l->e.members;
 		size_t k = 0;
 
-		if (!l->is_entry || strcmp(l->e.name, group) != 0)
-			continue;
 		for (size_t j = 0; j < m->n; j++) {
 			if (strcmp(m->v[j], user) == 0) {
 				free(m->v[j]);
@@ -385,6 +496,21 @@ format_entry(const struct pog_grp_entry *e, struct pog_buf *out)
 pog_err
 pog_grp_db_format(const struct pog_grp_db *db, struct pog_buf *out)
 {
+	size_t need = 1;
+
+	/* Room for the whole file at once, so the buffer is not copied as it
+	 * grows: a changed entry gains at most one name and a comma. */
+	for (size_t i = 0; i < db->n; i++)
+		need += db->lines[i].rawlen + 1 + (db->lines[i].dirty ? POG_NAME_MAX + 1 : 0);
+	if (out->cap < out->len + need) {
+		char *nd = realloc(out->data, out->len + need);
+
+		if (nd == NULL)
+			return POG_ERR_NOMEM;
+		out->data = nd;
+		out->cap = out->len + need;
+		out->data[out->len] = '\0';
+	}
 	for (size_t i = 0; i < db->n; i++) {
 		const struct pog_grp_line *l = &db->lines[i];
 
