@@ -246,6 +246,12 @@ pog_http_get(struct pog_http *h, const char *url, const char *bearer,
 	char *auth = NULL;
 	pog_err err = POG_ERR_NOMEM;
 
+	/* RFC 6750 b64token: nothing that could end the header line or
+	 * start another one reaches curl. */
+	if (bearer != NULL &&
+	    (bearer[0] == '\0' || bearer[strspn(bearer, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		"abcdefghijklmnopqrstuvwxyz0123456789-._~+/=")] != '\0'))
+		return POG_ERR_PROTOCOL;
 	headers = curl_slist_append(NULL, "Accept: application/json");
 	if (headers == NULL)
 		goto out;

@@ -134,23 +134,30 @@ discover(struct flow *f)
 {
 	char *url = discovery_url(f->cfg->issuer), *body = NULL, *errmsg = NULL;
 	size_t len = 0;
-	bool cached = false;
+	bool cached = false, use_cache = true;
 	pog_err err;
 
 	if (url == NULL)
 		return POG_ERR_NOMEM;
-	err = fetch(f, "discovery", url, true, &body, &len, &cached);
-	if (err == POG_OK) {
+	for (;;) {
+		err = fetch(f, "discovery", url, use_cache, &body, &len, &cached);
+		if (err != POG_OK)
+			break;
 		err = pog_oidc_parse_discovery(body, len, f->cfg->issuer, &f->disc, &errmsg);
-		if (err != POG_OK) {
-			pog_log(f->io, LOG_ERR, "discovery %s: %s", url,
-				errmsg ? errmsg : pog_strerror(err));
-			/* A bad cached copy must not stick: drop it. */
-			if (cached)
-				(void)pog_cache_drop(f->cfg->cache_dir, url);
-			if (err != POG_ERR_NOMEM)
-				err = POG_ERR_PROTOCOL;
-		}
+		if (err == POG_OK || err == POG_ERR_NOMEM)
+			break;
+		pog_log(f->io, LOG_ERR, "discovery %s: %s", url,
+			errmsg ? errmsg : pog_strerror(err));
+		/* A bad copy must not outlive the fault: forget it, and if it
+		 * came from the cache, ask the provider once more. */
+		(void)pog_cache_drop(f->cfg->cache_dir, url);
+		free(errmsg);
+		free(body);
+		errmsg = body = NULL;
+		err = POG_ERR_PROTOCOL;
+		if (!cached)
+			break;
+		use_cache = false;
 	}
 	f->stats.discovery_cached = cached;
 	free(errmsg);
@@ -506,7 +513,22 @@ verify_id_token(struct flow *f, const char *id_token, char **payload)
 	if (err != POG_OK)
 		goto out;
 	err = pog_jwks_find_pem(f->jwks, f->jwks_len, kid, &pem, &errmsg);
-	if (err == POG_ERR_INVALID && !f->jwks_fetched && jwks_may_refetch(f)) {
+	if (err == POG_ERR_PROTOCOL) {
+		/* The document itself is broken: forget it, and if it came
+		 * from the cache, ask the provider once more. */
+		pog_log(f->io, LOG_ERR, "jwks: %s", errmsg ? errmsg : pog_strerror(err));
+		(void)pog_cache_drop(f->cfg->cache_dir, f->disc.jwks_uri);
+		if (!f->jwks_fetched) {
+			free(errmsg);
+			errmsg = NULL;
+			err = get_jwks(f, true);
+			if (err != POG_OK)
+				goto out;
+			err = pog_jwks_find_pem(f->jwks, f->jwks_len, kid, &pem, &errmsg);
+			if (err == POG_ERR_PROTOCOL)
+				(void)pog_cache_drop(f->cfg->cache_dir, f->disc.jwks_uri);
+		}
+	} else if (err == POG_ERR_INVALID && !f->jwks_fetched && jwks_may_refetch(f)) {
 		/* The provider may have rotated its keys: refetch once. */
 		pog_log(f->io, LOG_INFO, "ID token: unknown kid, refetching the JWKS");
 		free(errmsg);
