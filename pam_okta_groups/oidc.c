@@ -832,6 +832,13 @@ pog_oidc_parse_groups(const char *json, size_t len, const char *claim,
 		goto out;
 	}
 	n = json_object_array_length(arr);
+	/* Okta sends at most 100 groups in a claim; thousands are not one
+	 * user's groups, and would only make the mapping slow. */
+	if (n > POG_OIDC_MAX_GROUPS) {
+		oidc_err(errmsg, "the claim %s holds %zu groups, more than %d",
+			 shown ? shown : "?", n, POG_OIDC_MAX_GROUPS);
+		goto out;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *v = json_object_array_get_idx(arr, i);
 		const char *s;

@@ -66,6 +66,9 @@ pog_err pog_oidc_parse_token(long http_status, const char *json, size_t len,
 			     struct pog_token_resp *out, char **errmsg);
 void pog_token_resp_free(struct pog_token_resp *t);
 
+/* More groups than this in one claim is refused (Okta sends 100 at most). */
+#define POG_OIDC_MAX_GROUPS 1000
+
 /*
  * Reads the group claim from a JSON object (the ID token's payload or a
  * userinfo response). *present tells whether the claim exists; when it
