@@ -16,11 +16,11 @@ set -eu
 dir=$1 sock=$2 passwd=$3
 shift 3
 mkdir -p "$dir/realdev"
-mount --rbind /dev "$dir/realdev"
-mount -t tmpfs -o mode=755,size=64k pog-dev /dev
+mount -n --rbind /dev "$dir/realdev"
+mount -n -t tmpfs -o mode=755,size=64k pog-dev /dev
 shopt -s nullglob dotglob
 ln -s "$dir"/realdev/* /dev/
 ln -sfn "$sock" /dev/log
-mount --bind "$passwd" /etc/passwd
+mount -n --bind "$passwd" /etc/passwd
 exec "$@"
 ' sandbox "$@"
