@@ -49,6 +49,8 @@ enum cfg_type {
 	T_SCOPES,       /* lists */
 	T_DOMAINS,
 	T_GROUPS,
+	T_PROXY,        /* http:// or https:// host[:port], no path */
+	T_NAMES,        /* list of [A-Za-z0-9._-]+: services, user names */
 };
 
 /* T_ENUM stores an unsigned int; the compiler must agree. */
@@ -94,6 +96,8 @@ static const struct cfg_key cfg_keys[] = {
 	{ "okta", "client_secret_file", T_PATH, F(client_secret_file), 0, 0, NULL },
 	{ "okta", "scopes", T_SCOPES, F(scopes), 0, 0, NULL },
 	{ "okta", "ca_file", T_PATH, F(ca_file), 0, 0, NULL },
+	{ "okta", "proxy", T_PROXY, F(proxy), 0, 0, NULL },
+	{ "okta", "endpoint_hosts", T_DOMAINS, F(endpoint_hosts), 0, 0, NULL },
 	{ "okta", "http_timeout", T_LONG, F(http_timeout), 1, 120, NULL },
 	{ "okta", "cache_dir", T_PATH, F(cache_dir), 0, 0, NULL },
 	{ "okta", "clock_skew", T_LONG, F(clock_skew), 0, 600, NULL },
@@ -103,6 +107,8 @@ static const struct cfg_key cfg_keys[] = {
 	{ "login", "prompt", T_ENUM, F(prompt), 0, 0, prompt_names },
 	{ "login", "qr", T_ENUM, F(qr), 0, 0, qr_names },
 	{ "login", "require_mfa", T_BOOL, F(require_mfa), 0, 0, NULL },
+	{ "login", "services", T_NAMES, F(services), 0, 0, NULL },
+	{ "login", "local_users", T_NAMES, F(local_users), 0, 0, NULL },
 	{ "groups", "claim", T_WORD, F(groups_claim), 0, 0, NULL },
 	{ "groups", "source", T_ENUM, F(source), 0, 0, source_names },
 	{ "groups", "mode", T_ENUM, F(mode), 0, 0, mode_names },
@@ -110,6 +116,7 @@ static const struct cfg_key cfg_keys[] = {
 	{ "groups", "same_name", T_BOOL, F(same_name), 0, 0, NULL },
 	{ "groups", "match", T_ENUM, F(match), 0, 0, match_names },
 	{ "groups", "on_no_binding", T_ENUM_BOOL, F(deny_on_no_binding), 0, 0, binding_names },
+	{ "groups", "authoritative", T_BOOL, F(authoritative), 0, 0, NULL },
 	{ "groups", "protected", T_GROUPS, F(protected_groups), 0, 0, NULL },
 	{ "groups", "group_file", T_PATH, F(group_file), 0, 0, NULL },
 	{ "groups", "gshadow_file", T_PATH, F(gshadow_file), 0, 0, NULL },
@@ -244,6 +251,36 @@ cfg_issuer_problem(const char *v)
 	return NULL;
 }
 
+/*
+ * NULL when v is a usable proxy, else why not. Only a plain
+ * scheme://host[:port] is taken: credentials in a config line would be a
+ * secret outside client_secret_file.
+ */
+static const char *
+cfg_proxy_problem(const char *v)
+{
+	const char *host;
+
+	if (*v == '\0')
+		return NULL;
+	if (strncmp(v, "http://", 7) == 0)
+		host = v + 7;
+	else if (strncmp(v, "https://", 8) == 0)
+		host = v + 8;
+	else
+		return "must start with http:// or https://";
+	if (!cfg_word(v))
+		return "must not hold blanks, control or non-ASCII characters";
+	if (*host == '\0' || *host == ':' || *host == '/')
+		return "has no host";
+	if (strpbrk(host, "@?#") != NULL)
+		return "must be scheme://host[:port], without credentials";
+	host += strcspn(host, "/");
+	if (*host != '\0' && strcmp(host, "/") != 0)
+		return "must not have a path";
+	return NULL;
+}
+
 /* ---- setting values ---- */
 
 static void
@@ -265,9 +302,12 @@ cfg_set_list(struct cfg_ctx *c, const struct cfg_key *k, struct pog_strv *field,
 {
 	struct pog_strv sv = { 0 };
 	bool (*ok)(const char *) = k->type == T_SCOPES ? cfg_scope :
-				   k->type == T_DOMAINS ? cfg_domain : cfg_group;
+				   k->type == T_DOMAINS ? cfg_domain :
+				   k->type == T_NAMES ? cfg_name : cfg_group;
 	const char *what = k->type == T_SCOPES ? "scope" :
-			   k->type == T_DOMAINS ? "domain name" : "local group name";
+			   k->type == T_DOMAINS ? "domain name" :
+			   k->type == T_NAMES ? "name of A-Z a-z 0-9 . _ -" :
+			   "local group name";
 
 	if (pog_strv_split(&sv, v) != POG_OK) {
 		c->err = POG_ERR_NOMEM;
@@ -364,6 +404,15 @@ cfg_set(struct cfg_ctx *c, const struct cfg_key *k, const char *v)
 		}
 		cfg_fail_enum(c, k, v);
 		return;
+	case T_PROXY:
+		why = cfg_proxy_problem(v);
+		if (why == NULL && *v == '\0')
+			return;         /* empty: no proxy */
+		break;
+	case T_NAMES:
+		if (k->off == offsetof(struct pog_config, services))
+			c->cfg.services_set = true;
+		/* fall through */
 	case T_SCOPES:
 	case T_DOMAINS:
 	case T_GROUPS:
@@ -686,6 +735,7 @@ pog_cfg_defaults(struct pog_config *cfg)
 	d.same_name = false;
 	d.match = POG_MATCH_EXACT;
 	d.deny_on_no_binding = true;
+	d.authoritative = false;
 	if ((d.cache_dir = strdup("/var/cache/pam_okta_groups")) == NULL ||
 	    (d.username_claim = strdup("preferred_username")) == NULL ||
 	    (d.groups_claim = strdup("groups")) == NULL ||
@@ -694,7 +744,8 @@ pog_cfg_defaults(struct pog_config *cfg)
 	    (d.gshadow_file = strdup("/etc/gshadow")) == NULL ||
 	    (d.state_dir = strdup("/var/lib/pam_okta_groups")) == NULL ||
 	    pog_strv_split(&d.scopes, CFG_DEFAULT_SCOPES) != POG_OK ||
-	    pog_strv_split(&d.protected_groups, CFG_DEFAULT_PROTECTED) != POG_OK) {
+	    pog_strv_split(&d.protected_groups, CFG_DEFAULT_PROTECTED) != POG_OK ||
+	    pog_strv_split(&d.local_users, "root") != POG_OK) {
 		pog_cfg_free(&d);
 		return POG_ERR_NOMEM;
 	}
@@ -914,6 +965,10 @@ pog_cfg_free(struct pog_config *cfg)
 	pog_free_secret(cfg->client_secret);
 	pog_strv_free(&cfg->scopes);
 	free(cfg->ca_file);
+	free(cfg->proxy);
+	pog_strv_free(&cfg->endpoint_hosts);
+	pog_strv_free(&cfg->services);
+	pog_strv_free(&cfg->local_users);
 	free(cfg->cache_dir);
 	free(cfg->username_claim);
 	pog_strv_free(&cfg->username_domains);

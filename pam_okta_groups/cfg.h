@@ -39,6 +39,8 @@ struct pog_config {
 	char *client_secret;        /* read from client_secret_file; scrubbed on free */
 	struct pog_strv scopes;     /* always holds "openid" */
 	char *ca_file;              /* NULL: the system trust store */
+	char *proxy;                /* NULL: none; never from the environment */
+	struct pog_strv endpoint_hosts; /* hosts besides the issuer's for endpoints */
 	long http_timeout;          /* 1-120 s */
 	char *cache_dir;
 	long clock_skew;            /* 0-600 s */
@@ -50,6 +52,9 @@ struct pog_config {
 	enum pog_prompt prompt;
 	enum pog_qr qr;
 	bool require_mfa;
+	bool services_set;          /* false: every service that names the module */
+	struct pog_strv services;   /* the PAM services it signs in */
+	struct pog_strv local_users; /* never signed in with Okta: PAM_IGNORE */
 
 	/* [groups] */
 	char *groups_claim;
@@ -59,6 +64,7 @@ struct pog_config {
 	bool same_name;
 	enum pog_match match;
 	bool deny_on_no_binding;    /* on_no_binding = deny */
+	bool authoritative;         /* M also holds every group named in [roles] */
 	struct pog_strv protected_groups;
 	char *group_file;
 	char *gshadow_file;

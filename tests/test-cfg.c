@@ -163,6 +163,30 @@ test_good(void)
 	TC_CHECK(cfg.deny_on_no_binding && cfg.mode == POG_MODE_PERSISTENT);
 	TC_CHECK(cfg.protected_groups.n == 8);
 	TC_STREQ(cfg.project, "default");
+	TC_CHECK(cfg.proxy == NULL && cfg.endpoint_hosts.n == 0);
+	TC_CHECK(!cfg.services_set && cfg.services.n == 0);
+	TC_CHECK(cfg.local_users.n == 1 && strcmp(cfg.local_users.v[0], "root") == 0);
+	TC_CHECK(!cfg.authoritative);
+	pog_cfg_free(&cfg);
+
+	/* The keys that say which logins are the module's, and the proxy. */
+	text = MIN "proxy = http://proxy.example:3128\nendpoint_hosts = oauth2.example.net\n"
+		"[login]\nservices = sshd login\nlocal_users = root admin.local\n"
+		"[groups]\nauthoritative = yes\n";
+	TC_CHECK(pog_cfg_parse(&cfg, "t.conf", text, strlen(text), &err) == POG_OK);
+	TC_STREQ(cfg.proxy, "http://proxy.example:3128");
+	TC_CHECK(cfg.endpoint_hosts.n == 1);
+	TC_CHECK(cfg.services_set && cfg.services.n == 2 &&
+		 pog_strv_contains(&cfg.services, "login"));
+	TC_CHECK(cfg.local_users.n == 2 && pog_strv_contains(&cfg.local_users, "admin.local"));
+	TC_CHECK(cfg.authoritative);
+	pog_cfg_free(&cfg);
+
+	/* services given but empty: no service at all; proxy empty: none. */
+	text = MIN "proxy =\n[login]\nservices =\nlocal_users =\n";
+	TC_CHECK(pog_cfg_parse(&cfg, "t.conf", text, strlen(text), &err) == POG_OK);
+	TC_CHECK(cfg.proxy == NULL);
+	TC_CHECK(cfg.services_set && cfg.services.n == 0 && cfg.local_users.n == 0);
 	pog_cfg_free(&cfg);
 
 	/* Every other enum value, booleans both ways, ranges at their ends. */
@@ -286,6 +310,18 @@ static const struct {
 	{ "junk after section", MIN "[login] x\n", "t.conf:4: ", "junk" },
 	{ "no '='", MIN "[login]\nprompt poll\n", "t.conf:5: [login]: ", "key = value" },
 	{ "no key", MIN "= x\n", "t.conf:4: [okta]: ", "key = value" },
+	{ "proxy socks", MIN "proxy = socks5://p:1080\n", "t.conf:4: [okta] proxy: ", "http://" },
+	{ "proxy credentials", MIN "proxy = http://u:pw@p:3128\n", "t.conf:4: [okta] proxy: ",
+	  "credentials" },
+	{ "proxy path", MIN "proxy = http://p:3128/x\n", "t.conf:4: [okta] proxy: ", "path" },
+	{ "proxy no host", MIN "proxy = http://\n", "t.conf:4: [okta] proxy: ", "no host" },
+	{ "bad endpoint host", MIN "endpoint_hosts = https://x\n",
+	  "t.conf:4: [okta] endpoint_hosts: ", NULL },
+	{ "bad service", MIN "[login]\nservices = sshd,login\n", "t.conf:5: [login] services: ", NULL },
+	{ "bad local user", MIN "[login]\nlocal_users = ro:ot\n", "t.conf:5: [login] local_users: ",
+	  NULL },
+	{ "bad authoritative", MIN "[groups]\nauthoritative = all\n",
+	  "t.conf:5: [groups] authoritative: ", NULL },
 };
 
 /* inih's 200-byte buffer: 198 bytes and the newline fit, 199 do not. */
