@@ -174,6 +174,7 @@ get_jwks(struct flow *f, bool force)
 
 	free(f->jwks);
 	f->jwks = NULL;
+	f->stats.jwks_used = true;
 	err = fetch(f, "jwks", f->disc.jwks_uri, !force, &f->jwks, &f->jwks_len, &cached);
 	if (err == POG_OK && !cached)
 		f->jwks_fetched = true;
@@ -636,12 +637,16 @@ bind_identity(struct flow *f, const char *user, const struct pog_token_resp *tr,
 	if (err == POG_OK && strcmp(local, user) != 0)
 		err = POG_ERR_USER;
 	if (err != POG_OK) {
-		char *who = pog_sanitize(claims.username, 128);
+		char *who = pog_quote(claims.username, 128);
+		char *sub = pog_quote(claims.sub, 128);
+		char *as = pog_quote(user, 64);
 
 		pog_log(f->io, LOG_NOTICE, "identity %s (sub %s) may not log in as %s%s%s",
-			who ? who : "?", claims.sub, user, errmsg ? ": " : "",
+			who ? who : "?", sub ? sub : "?", as ? as : "?", errmsg ? ": " : "",
 			errmsg ? errmsg : "");
 		free(who);
+		free(sub);
+		free(as);
 		if (err != POG_ERR_NOMEM)
 			err = POG_ERR_USER;
 		goto out;

@@ -16,6 +16,7 @@ struct pog_login_stats {
 	unsigned int requests;          /* HTTP requests made */
 	unsigned int polls;             /* token requests made */
 	bool discovery_cached;
+	bool jwks_used;                 /* the keys were needed at all */
 	bool jwks_cached;
 };
 

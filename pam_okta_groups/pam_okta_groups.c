@@ -6,9 +6,13 @@
 #include "config.h"
 
 #include <grp.h>
+#include <stdint.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/auxv.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,9 +21,10 @@
 #define PAM_SM_SESSION
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
+#include <security/pam_modutil.h>
 
 #include "cfg.h"
-#include "ledger.h"
+#include "handoff.h"
 #include "login.h"
 #include "pog.h"
 #include "sshcfg.h"
@@ -27,20 +32,24 @@
 #include "util.h"
 
 #define DATA_IDENTITY "pam_okta_groups.identity"
-/*
- * OpenSSH runs pam_authenticate and pam_acct_mgmt for keyboard-
- * interactive in a child process, and pam_setcred in another, so
- * pam_set_data does not reach setcred there. The account phase leaves a
- * random nonce in the PAM environment (which sshd carries across) and
- * in the root-only ledger; setcred trusts the ledger's groups only when
- * the two match, and removes the variable before the session sees it.
- */
+/* The GIDs that account decided, for setcred (session mode). */
+#define DATA_GIDS "pam_okta_groups.gids"
+/* The handoff nonce (see handoff.h), which sshd carries across processes. */
 #define ENV_HANDOFF "PAM_OKTA_GROUPS_HANDOFF"
-#define HANDOFF_MAX_AGE (24 * 3600)
 
 struct args {
 	const char *config;
 	bool debug;
+};
+
+/* What every entry point sets up: arguments, the hooks, the config. */
+struct face {
+	struct args a;
+	struct pog_io io;
+	struct pog_config cfg;
+	const char *user;
+	const char *service;
+	bool silent;
 };
 
 /* Unknown arguments are refused: a typo must not weaken the stack. */
@@ -104,6 +113,15 @@ io_error(void *ctx, const char *text)
 	return pam_prompt((pam_handle_t *)ctx, PAM_ERROR_MSG, NULL, "%s", text) == PAM_SUCCESS ? 0 : -1;
 }
 
+/* PAM_SILENT: no sentences, but the sign-in prompt itself still goes out. */
+static int
+io_error_silent(void *ctx, const char *text)
+{
+	(void)ctx;
+	(void)text;
+	return 0;
+}
+
 static int
 io_ask(void *ctx, const char *text, bool echo, char **answer)
 {
@@ -121,30 +139,100 @@ io_ask(void *ctx, const char *text, bool echo, char **answer)
 }
 
 static void
-io_init(struct pog_io *io, pam_handle_t *pamh, const struct args *a)
+face_free(struct face *f)
 {
-	memset(io, 0, sizeof(*io));
-	io->ctx = pamh;
-	io->log = io_log;
-	io->info = io_info;
-	io->error = io_error;
-	io->ask = io_ask;
-	io->tty = isatty(STDIN_FILENO) == 1;
-	io->debug = a->debug;
+	pog_cfg_free(&f->cfg);
 }
 
-/* Loads the config, logging why it cannot be used. */
-static int
-load_config(pam_handle_t *pamh, const struct args *a, struct pog_config *cfg)
+/*
+ * Logs "[audit: ]user=\"NAME\" ..." with the name quoted and escaped: it
+ * is whatever a client typed.
+ */
+static void POG_ATTR_PRINTF(5, 6)
+face_log(const struct face *f, int prio, bool audit, const char *user, const char *fmt, ...)
 {
+	char *quoted = pog_quote(user != NULL ? user : "", 64);
+	char *what = NULL;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&what, fmt, ap);
+	va_end(ap);
+	if (r >= 0)
+		pog_log(&f->io, prio, "%suser=%s %s", audit ? "audit: " : "",
+			quoted != NULL ? quoted : "?", what);
+	free(what);
+	free(quoted);
+}
+
+/*
+ * A setuid or setgid program (su, sudo, passwd) runs PAM with its
+ * caller's environment, umask and limits. The module never signs in on
+ * such a caller's behalf: the rest of the stack decides.
+ */
+static bool
+setuid_for_caller(void)
+{
+	return getauxval(AT_SECURE) != 0 && getuid() != 0;
+}
+
+/*
+ * Sets up an entry point: the arguments, the hooks and the config. Then
+ * decides whether this login is the module's: PAM_IGNORE for a service
+ * not in services, a user in local_users, or a setuid program's caller,
+ * so that the rest of the stack (pam_unix) decides.
+ */
+static int
+face_begin(pam_handle_t *pamh, int flags, int argc, const char **argv,
+	   struct face *f)
+{
+	const void *item = NULL;
 	char *errmsg = NULL;
 	pog_err err;
+	int rc;
 
-	err = pog_cfg_load(cfg, a->config, 0, &errmsg);
+	memset(f, 0, sizeof(*f));
+	f->silent = (flags & PAM_SILENT) != 0;
+	rc = parse_args(pamh, argc, argv, &f->a);
+	if (rc != PAM_SUCCESS)
+		return rc;
+	f->io.ctx = pamh;
+	f->io.log = io_log;
+	f->io.info = io_info;
+	f->io.error = f->silent ? io_error_silent : io_error;
+	f->io.ask = io_ask;
+	f->io.tty = isatty(STDIN_FILENO) == 1;
+	f->io.debug = f->a.debug;
+	if (pam_get_item(pamh, PAM_SERVICE, &item) == PAM_SUCCESS)
+		f->service = item;
+	err = pog_cfg_load(&f->cfg, f->a.config, 0, &errmsg);
 	if (err != POG_OK) {
 		pam_syslog(pamh, LOG_ERR, "config: %s", errmsg ? errmsg : pog_strerror(err));
 		free(errmsg);
+		pog_tell(&f->io, "%s", pog_user_message(POG_ERR_CONFIG));
 		return PAM_SERVICE_ERR;
+	}
+	if (f->cfg.services_set &&
+	    (f->service == NULL || !pog_strv_contains(&f->cfg.services, f->service))) {
+		pog_log(&f->io, LOG_DEBUG, "service %s is not in services: ignored",
+			f->service != NULL ? f->service : "(none)");
+		return PAM_IGNORE;
+	}
+	rc = pam_get_user(pamh, &f->user, NULL);
+	if (rc != PAM_SUCCESS || f->user == NULL || *f->user == '\0') {
+		pam_syslog(pamh, LOG_ERR, "cannot determine the user");
+		return rc == PAM_SUCCESS ? PAM_USER_UNKNOWN : rc;
+	}
+	if (pog_strv_contains(&f->cfg.local_users, f->user)) {
+		face_log(f, LOG_DEBUG, false, f->user, "is in local_users: ignored");
+		return PAM_IGNORE;
+	}
+	if (setuid_for_caller()) {
+		face_log(f, LOG_NOTICE, false, f->user,
+			 "service %s is a setuid program run by uid %u: not signed in with Okta",
+			 f->service != NULL ? f->service : "(none)", (unsigned int)getuid());
+		return PAM_IGNORE;
 	}
 	return PAM_SUCCESS;
 }
@@ -158,164 +246,196 @@ identity_cleanup(pam_handle_t *pamh, void *data, int error_status)
 	free(data);
 }
 
-static const char *
-item_str(pam_handle_t *pamh, int item)
-{
-	const void *v = NULL;
-
-	if (pam_get_item(pamh, item, &v) != PAM_SUCCESS)
-		return NULL;
-	return v;
-}
-
 PAM_EXTERN int
 pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-	struct args a;
-	struct pog_config cfg;
-	struct pog_io io;
+	struct face f;
 	struct pog_identity *id = NULL;
 	struct pog_login_stats stats = { 0 };
-	const char *user = NULL, *service;
+	char *sub = NULL;
 	pog_err err;
 	int rc;
 
-	(void)flags;
-	memset(&cfg, 0, sizeof(cfg));
-	rc = parse_args(pamh, argc, argv, &a);
+	/* A verified identity from an earlier pam_authenticate on this
+	 * handle must not outlive a new attempt, whatever it returns. */
+	(void)pam_set_data(pamh, DATA_IDENTITY, NULL, NULL);
+	(void)pam_set_data(pamh, DATA_GIDS, NULL, NULL);
+	rc = face_begin(pamh, flags, argc, argv, &f);
 	if (rc != PAM_SUCCESS)
-		return rc;
-	io_init(&io, pamh, &a);
-	rc = pam_get_user(pamh, &user, NULL);
-	if (rc != PAM_SUCCESS || user == NULL || *user == '\0') {
-		pam_syslog(pamh, LOG_ERR, "cannot determine the user");
-		return rc == PAM_SUCCESS ? PAM_USER_UNKNOWN : rc;
-	}
-	rc = load_config(pamh, &a, &cfg);
-	if (rc != PAM_SUCCESS) {
-		pog_tell(&io, "%s", pog_user_message(POG_ERR_CONFIG));
-		return rc;
+		goto out;
+	/* No account, no request to Okta: a typed name costs nothing. */
+	if (pam_modutil_getpwnam(pamh, f.user) == NULL) {
+		face_log(&f, LOG_NOTICE, true, f.user, "result=failed reason=\"no such local account\"");
+		pog_tell(&f.io, "%s", pog_user_message(POG_ERR_USER));
+		rc = PAM_USER_UNKNOWN;
+		goto out;
 	}
 	id = calloc(1, sizeof(*id));
 	if (id == NULL) {
 		rc = PAM_BUF_ERR;
 		goto out;
 	}
-	service = item_str(pamh, PAM_SERVICE);
-	if (service != NULL && strcmp(service, "sshd") == 0)
-		pog_sshd_check_grace(&cfg, "/etc/ssh", &io);
-	err = pog_login(&cfg, user, service, &io, id, &stats);
-	pog_log(&io, LOG_DEBUG, "login: %u requests, %u token polls, discovery %s, jwks %s",
+	if (f.service != NULL && strcmp(f.service, "sshd") == 0)
+		pog_sshd_check_grace(&f.cfg, "/etc/ssh", &f.io);
+	err = pog_login(&f.cfg, f.user, f.service, &f.io, id, &stats);
+	pog_log(&f.io, LOG_DEBUG, "login: %u requests, %u token polls, discovery %s, jwks %s",
 		stats.requests, stats.polls, stats.discovery_cached ? "cached" : "fetched",
-		stats.jwks_cached ? "cached" : "fetched");
+		!stats.jwks_used ? "not needed" : stats.jwks_cached ? "cached" : "fetched");
 	if (err != POG_OK) {
-		pam_syslog(pamh, LOG_NOTICE, "audit: user=%s result=failed reason=\"%s\"",
-			   user, pog_strerror(err));
-		pog_tell(&io, "%s", pog_user_message(err));
+		face_log(&f, LOG_NOTICE, true, f.user, "result=failed reason=\"%s\"",
+			 pog_strerror(err));
+		pog_tell(&f.io, "%s", pog_user_message(err));
 		rc = pog_err_to_pam(err);
-		goto out;
-	}
-	id->handoff = pog_random_hex(16);
-	if (id->handoff == NULL) {
-		rc = PAM_SYSTEM_ERR;
 		goto out;
 	}
 	rc = pam_set_data(pamh, DATA_IDENTITY, id, identity_cleanup);
 	if (rc != PAM_SUCCESS)
 		goto out;
-	pam_syslog(pamh, LOG_INFO, "authenticated %s as Okta sub %s (%zu groups from %s)",
-		   user, id->sub, id->groups.n, id->groups_source ? id->groups_source : "nowhere");
+	sub = pog_quote(id->sub, 128);
+	face_log(&f, LOG_INFO, false, f.user, "authenticated as Okta sub=%s (%zu groups from %s)",
+		 sub != NULL ? sub : "?", id->groups.n,
+		 id->groups_source ? id->groups_source : "nowhere");
 	id = NULL;
 out:
 	if (id != NULL) {
 		pog_identity_free(id);
 		free(id);
 	}
-	pog_cfg_free(&cfg);
+	free(sub);
+	face_free(&f);
 	return rc;
 }
 
 /* The identity that this handle's auth phase verified, for this user. */
 static const struct pog_identity *
-verified_identity(pam_handle_t *pamh)
+verified_identity(pam_handle_t *pamh, const char *user)
 {
 	const void *data = NULL;
 	const struct pog_identity *id;
-	const char *user = NULL;
 
 	if (pam_get_data(pamh, DATA_IDENTITY, &data) != PAM_SUCCESS || data == NULL)
 		return NULL;
 	id = data;
-	if (pam_get_item(pamh, PAM_USER, (const void **)&user) != PAM_SUCCESS ||
-	    user == NULL || strcmp(user, id->user) != 0) {
+	if (user == NULL || strcmp(user, id->user) != 0) {
 		pam_syslog(pamh, LOG_ERR, "PAM_USER changed after authentication; refusing");
 		return NULL;
 	}
 	return id;
 }
 
+static void
+gids_cleanup(pam_handle_t *pamh, void *data, int error_status)
+{
+	(void)pamh;
+	(void)error_status;
+	pog_handoff_free(data);
+	free(data);
+}
+
+/* Keeps h in the handle for setcred; takes it over. */
+static int
+keep_gids(pam_handle_t *pamh, struct pog_handoff *h)
+{
+	struct pog_handoff *copy = malloc(sizeof(*copy));
+	int rc;
+
+	if (copy == NULL) {
+		pog_handoff_free(h);
+		return PAM_BUF_ERR;
+	}
+	*copy = *h;
+	memset(h, 0, sizeof(*h));
+	rc = pam_set_data(pamh, DATA_GIDS, copy, gids_cleanup);
+	if (rc != PAM_SUCCESS)
+		gids_cleanup(pamh, copy, 0);
+	return rc;
+}
+
+/*
+ * Session mode: decide the GIDs now, while the exact IdP group names are
+ * at hand, and hand them to setcred both in this handle and, for sshd's
+ * monitor, in a file of this login's own named by a nonce in the PAM
+ * environment.
+ */
+static int
+hand_off(pam_handle_t *pamh, const struct face *f, const struct pog_identity *id)
+{
+	struct pog_handoff h = { 0 };
+	char *nonce = NULL, *env = NULL;
+	int rc = PAM_SYSTEM_ERR;
+
+	if (pog_sync_session_gids(&f->cfg, id, &f->io, &h.gids, &h.ngids) != POG_OK)
+		goto out;
+	h.user = strdup(id->user);
+	h.when = (int64_t)time(NULL);
+	nonce = pog_random_hex(POG_HANDOFF_NONCE_LEN / 2);
+	env = nonce != NULL ? pog_asprintf("%s=%s", ENV_HANDOFF, nonce) : NULL;
+	if (h.user == NULL || env == NULL) {
+		rc = PAM_BUF_ERR;
+		goto out;
+	}
+	if (pog_handoff_write(f->cfg.state_dir, nonce, &h) != POG_OK) {
+		pam_syslog(pamh, LOG_ERR, "session mode: cannot write the handoff in %s: %m",
+			   f->cfg.state_dir);
+		goto out;
+	}
+	rc = pam_putenv(pamh, env);
+	if (rc == PAM_SUCCESS)
+		rc = keep_gids(pamh, &h);
+out:
+	pog_handoff_free(&h);
+	free(nonce);
+	free(env);
+	return rc;
+}
+
 PAM_EXTERN int
 pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-	struct args a;
-	struct pog_config cfg;
-	struct pog_io io;
+	struct face f;
 	struct pog_sync_result res;
 	const struct pog_identity *id;
 	pog_err err;
 	int rc;
 
-	(void)flags;
-	memset(&cfg, 0, sizeof(cfg));
 	memset(&res, 0, sizeof(res));
-	rc = parse_args(pamh, argc, argv, &a);
+	rc = face_begin(pamh, flags, argc, argv, &f);
 	if (rc != PAM_SUCCESS)
-		return rc;
-	io_init(&io, pamh, &a);
-	id = verified_identity(pamh);
+		goto out;
+	id = verified_identity(pamh, f.user);
 	if (id == NULL) {
 		/* Fail closed: without an Okta sign-in in this stack there is
 		 * no group list to check access against. */
-		pam_syslog(pamh, LOG_ERR, "no verified Okta identity: pam_okta_groups must run in the auth stack before account");
-		pog_tell(&io, "%s", pog_user_message(POG_ERR_NOBINDING));
-		return PAM_PERM_DENIED;
-	}
-	rc = load_config(pamh, &a, &cfg);
-	if (rc != PAM_SUCCESS) {
-		pog_tell(&io, "%s", pog_user_message(POG_ERR_CONFIG));
-		return rc;
+		face_log(&f, LOG_ERR, false, f.user, "no verified Okta identity: pam_okta_groups must run in the auth stack before account");
+		err = POG_ERR_NOBINDING;
+		pog_tell(&f.io, "%s", pog_user_message(err));
+		rc = pog_err_to_pam(err);
+		goto out;
 	}
 	/* sync.c logs the audit line: user, sub, groups added and removed, result. */
-	err = pog_sync_account(&cfg, id, &io, false, &res);
+	err = pog_sync_account(&f.cfg, id, &f.io, false, &res);
 	if (err != POG_OK)
-		pog_tell(&io, "%s", res.deny_reason ? res.deny_reason : pog_user_message(err));
+		pog_tell(&f.io, "%s", res.deny_reason ? res.deny_reason : pog_user_message(err));
 	rc = pog_err_to_pam(err);
-	if (rc == PAM_SUCCESS && cfg.mode == POG_MODE_SESSION) {
-		char *env = pog_asprintf("%s=%s", ENV_HANDOFF, id->handoff);
-
-		rc = env != NULL ? pam_putenv(pamh, env) : PAM_BUF_ERR;
-		free(env);
-	}
+	if (rc == PAM_SUCCESS && f.cfg.mode == POG_MODE_SESSION)
+		rc = hand_off(pamh, &f, id);
+out:
 	pog_sync_result_free(&res);
-	pog_cfg_free(&cfg);
+	face_free(&f);
 	return rc;
 }
 
-/* Session mode: add D's GIDs to the process, as pam_group does. */
+/* Adds the GIDs to the process's supplementary groups, as pam_group does. */
 static int
-establish_groups(pam_handle_t *pamh, const struct pog_config *cfg,
-		 const struct pog_identity *id, const struct pog_io *io)
+establish_groups(pam_handle_t *pamh, const char *user, const struct pog_handoff *h)
 {
-	gid_t *want = NULL, *have = NULL;
-	size_t nwant = 0;
+	gid_t *have = NULL;
 	int nhave, n, rc = PAM_CRED_ERR;
 
-	if (pog_sync_session_gids(cfg, id, io, &want, &nwant) != POG_OK)
-		goto out;
 	nhave = getgroups(0, NULL);
 	if (nhave < 0)
 		goto out;
-	have = calloc((size_t)nhave + nwant + 1, sizeof(*have));
+	have = calloc((size_t)nhave + h->ngids + 1, sizeof(*have));
 	if (have == NULL) {
 		rc = PAM_BUF_ERR;
 		goto out;
@@ -324,135 +444,89 @@ establish_groups(pam_handle_t *pamh, const struct pog_config *cfg,
 	if (nhave < 0)
 		goto out;
 	n = nhave;
-	for (size_t i = 0; i < nwant; i++) {
+	for (size_t i = 0; i < h->ngids; i++) {
 		bool dup = false;
 
 		for (int j = 0; j < n; j++)
-			dup = dup || have[j] == want[i];
+			dup = dup || have[j] == h->gids[i];
 		if (!dup)
-			have[n++] = want[i];
+			have[n++] = h->gids[i];
 	}
 	if (setgroups((size_t)n, have) != 0) {
 		pam_syslog(pamh, LOG_ERR, "setgroups: %m");
 		goto out;
 	}
 	pam_syslog(pamh, LOG_INFO, "session groups for %s: %zu added to the process",
-		   id->user, (size_t)(n - nhave));
+		   user, (size_t)(n - nhave));
 	rc = PAM_SUCCESS;
 out:
-	free(want);
 	free(have);
 	return rc;
 }
 
 /*
- * sshd calls setcred twice: in the monitor, then again in the child it
- * forks for the session, after initgroups (session.c do_setusercontext),
- * when the nonce is gone from the environment. Keep what the ledger
- * vouched for in the handle, so the second call (a fork of this one)
- * finds it as an identity.
+ * The GIDs that account decided for this login: in this handle, or, when
+ * account ran in another process (sshd), in the handoff file that the
+ * nonce names. sshd calls setcred twice, in the monitor and then in the
+ * session's child (a fork of it), so what the file held stays in the
+ * handle.
  */
-static void
-keep_identity(pam_handle_t *pamh, const char *user, struct pog_ledger *l)
+static const struct pog_handoff *
+decided_gids(pam_handle_t *pamh, const struct face *f)
 {
-	struct pog_identity *id = calloc(1, sizeof(*id));
-
-	if (id == NULL)
-		return;
-	id->user = strdup(user);
-	id->groups = l->idp_groups;
-	memset(&l->idp_groups, 0, sizeof(l->idp_groups));
-	id->sub = l->sub;
-	l->sub = NULL;
-	id->issuer = l->issuer;
-	l->issuer = NULL;
-	id->groups_present = true;
-	id->groups_source = "ledger";
-	if (id->user == NULL ||
-	    pam_set_data(pamh, DATA_IDENTITY, id, identity_cleanup) != PAM_SUCCESS) {
-		pog_identity_free(id);
-		free(id);
-	}
-}
-
-/* setcred in another process than account (sshd): see ENV_HANDOFF. */
-static int
-establish_from_ledger(pam_handle_t *pamh, const struct pog_config *cfg,
-		      const struct pog_io *io)
-{
-	struct pog_ledger l = { 0 };
-	struct pog_identity id = { 0 };
-	const char *nonce = pam_getenv(pamh, ENV_HANDOFF);
-	const char *user = NULL;
+	const void *data = NULL;
+	const char *nonce;
+	struct pog_handoff h = { 0 };
 	char *errmsg = NULL;
-	time_t now = time(NULL);
-	int rc = PAM_CRED_ERR;
+	pog_err err;
 
+	if (pam_get_data(pamh, DATA_GIDS, &data) == PAM_SUCCESS && data != NULL) {
+		const struct pog_handoff *kept = data;
+
+		if (strcmp(kept->user, f->user) == 0)
+			return kept;
+		face_log(f, LOG_ERR, false, f->user, "PAM_USER changed after account; refusing");
+		return NULL;
+	}
+	nonce = pam_getenv(pamh, ENV_HANDOFF);
 	if (nonce == NULL) {
-		pam_syslog(pamh, LOG_ERR, "session mode: no verified Okta identity for this session");
-		return PAM_CRED_ERR;
+		face_log(f, LOG_ERR, false, f->user, "session mode: no verified Okta login for this session");
+		return NULL;
 	}
-	if (pam_get_item(pamh, PAM_USER, (const void **)&user) != PAM_SUCCESS || user == NULL)
-		return PAM_CRED_ERR;
-	if (pog_ledger_load(cfg->state_dir, user, &l, &errmsg) != POG_OK) {
-		pam_syslog(pamh, LOG_ERR, "session mode: cannot read the ledger of %s: %s",
-			   user, errmsg ? errmsg : "error");
-		goto out;
+	err = pog_handoff_take(f->cfg.state_dir, nonce, f->user, (int64_t)time(NULL), &h, &errmsg);
+	if (err != POG_OK) {
+		face_log(f, LOG_ERR, false, f->user, "session mode: the handoff does not match this login: %s",
+			 errmsg != NULL ? errmsg : pog_strerror(err));
+		free(errmsg);
+		return NULL;
 	}
-	if (l.handoff == NULL || !pog_str_equal_ct(l.handoff, nonce) ||
-	    l.when > now + 60 || now - l.when > HANDOFF_MAX_AGE ||
-	    l.result == NULL || strcmp(l.result, "granted") != 0) {
-		pam_syslog(pamh, LOG_ERR, "session mode: the ledger of %s does not match this login", user);
-		goto out;
-	}
-	id.user = l.user;
-	id.sub = l.sub;
-	id.issuer = l.issuer;
-	id.groups = l.idp_groups;
-	id.groups_present = true;
-	id.groups_source = "ledger";
-	rc = establish_groups(pamh, cfg, &id, io);
-	if (rc == PAM_SUCCESS)
-		keep_identity(pamh, user, &l);
-out:
-	free(errmsg);
-	pog_ledger_free(&l);
-	return rc;
+	if (keep_gids(pamh, &h) != PAM_SUCCESS ||
+	    pam_get_data(pamh, DATA_GIDS, &data) != PAM_SUCCESS)
+		return NULL;
+	return data;
 }
 
 PAM_EXTERN int
 pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-	struct args a;
-	struct pog_config cfg;
-	struct pog_io io;
-	const struct pog_identity *id;
+	struct face f;
+	const struct pog_handoff *h;
 	int rc;
 
 	if ((flags & (PAM_ESTABLISH_CRED | PAM_REINITIALIZE_CRED)) == 0)
 		return PAM_SUCCESS;
-	memset(&cfg, 0, sizeof(cfg));
-	rc = parse_args(pamh, argc, argv, &a);
+	rc = face_begin(pamh, flags, argc, argv, &f);
 	if (rc != PAM_SUCCESS)
-		return rc;
-	io_init(&io, pamh, &a);
-	rc = load_config(pamh, &a, &cfg);
-	if (rc != PAM_SUCCESS)
-		return rc;
-	if (cfg.mode != POG_MODE_SESSION) {
-		rc = PAM_SUCCESS;
 		goto out;
-	}
-	id = verified_identity(pamh);
-	if (id != NULL)
-		rc = establish_groups(pamh, &cfg, id, &io);
-	else
-		rc = establish_from_ledger(pamh, &cfg, &io);
+	if (f.cfg.mode != POG_MODE_SESSION)
+		goto out;
+	h = decided_gids(pamh, &f);
+	rc = h != NULL ? establish_groups(pamh, f.user, h) : PAM_CRED_ERR;
 	/* The nonce has done its work; the session must not inherit it. */
 	if (pam_getenv(pamh, ENV_HANDOFF) != NULL)
 		(void)pam_putenv(pamh, ENV_HANDOFF);
 out:
-	pog_cfg_free(&cfg);
+	face_free(&f);
 	return rc;
 }
 

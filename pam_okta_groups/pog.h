@@ -84,6 +84,14 @@ void pog_free_secret(char *s);
 char *pog_sanitize(const char *s, size_t maxlen);
 
 /*
+ * Quotes untrusted text for a log line: "..." with '"' and '\\' escaped
+ * and every byte outside printable ASCII as \xHH, so that no value can
+ * end the line or forge a field. At most maxlen bytes of s are shown;
+ * more becomes "...". NULL when out of memory.
+ */
+char *pog_quote(const char *s, size_t maxlen);
+
+/*
  * The verified result of the auth phase. The account and session phases,
  * and okta-groups login, take it from here. Nothing in it is secret.
  */
@@ -96,8 +104,6 @@ struct pog_identity {
 	bool groups_present;    /* false: no group claim anywhere */
 	const char *groups_source; /* "id_token" or "userinfo" (static) */
 	long auth_time;         /* when the token was verified (epoch) */
-	char *handoff;          /* random; ties this login's ledger to later
-				 * phases that run in another process (sshd) */
 };
 
 void pog_identity_free(struct pog_identity *id);

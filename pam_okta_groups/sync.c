@@ -139,13 +139,14 @@ static void
 audit(const struct sync_ctx *c)
 {
 	struct pog_buf b = { 0 };
-	char *sub = pog_sanitize(c->id->sub != NULL ? c->id->sub : "-", 128);
-	char *iss = pog_sanitize(c->id->issuer != NULL ? c->id->issuer : "-", 256);
+	char *user = pog_quote(c->id->user, 64);
+	char *sub = pog_quote(c->id->sub != NULL ? c->id->sub : "-", 128);
+	char *iss = pog_quote(c->id->issuer != NULL ? c->id->issuer : "-", 256);
 	char *result = result_text(c);
 
-	if (sub == NULL || iss == NULL || result == NULL ||
+	if (user == NULL || sub == NULL || iss == NULL || result == NULL ||
 	    pog_buf_printf(&b, "user=%s sub=%s issuer=%s groups_from=%s mode=%s added=",
-			   c->id->user, sub, iss,
+			   user, sub, iss,
 			   !c->id->groups_present ? "none" :
 			   c->id->groups_source != NULL ? c->id->groups_source : "-",
 			   c->cfg->mode == POG_MODE_PERSISTENT ? "persistent" :
@@ -160,6 +161,7 @@ audit(const struct sync_ctx *c)
 		c->dry_run ? "dry run: " : "", b.data);
 out:
 	pog_buf_free(&b);
+	free(user);
 	free(sub);
 	free(iss);
 	free(result);
@@ -184,7 +186,6 @@ ledger_write(struct sync_ctx *c, const struct pog_strv *managed, const char *res
 	l.managed = *managed;
 	l.last_added = c->added;
 	l.last_removed = c->removed;
-	l.handoff = c->id->handoff;
 	err = pog_ledger_write(c->cfg->state_dir, &l);
 	if (err != POG_OK)
 		pog_log(c->io, LOG_ERR, "cannot write the ledger of %s in %s: %s",

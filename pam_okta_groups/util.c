@@ -170,7 +170,6 @@ pog_identity_free(struct pog_identity *id)
 	free(id->sub);
 	free(id->issuer);
 	free(id->claimed_name);
-	free(id->handoff);
 	pog_strv_free(&id->groups);
 	memset(id, 0, sizeof(*id));
 }
@@ -221,6 +220,41 @@ pog_sanitize(const char *s, size_t maxlen)
 		out[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
 	}
 	out[n] = '\0';
+	return out;
+}
+
+char *
+pog_quote(const char *s, size_t maxlen)
+{
+	size_t n = strnlen(s, maxlen);
+	bool cut = s[n] != '\0';
+	char *out = malloc(n * 4 + sizeof("\"\"..."));
+	char *o = out;
+
+	if (out == NULL)
+		return NULL;
+	*o++ = '"';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\') {
+			*o++ = '\\';
+			*o++ = (char)c;
+		} else if (c >= 0x20 && c < 0x7f) {
+			*o++ = (char)c;
+		} else {
+			*o++ = '\\';
+			*o++ = 'x';
+			*o++ = "0123456789abcdef"[c >> 4];
+			*o++ = "0123456789abcdef"[c & 15];
+		}
+	}
+	*o++ = '"';
+	if (cut) {
+		memcpy(o, "...", 3);
+		o += 3;
+	}
+	*o = '\0';
 	return out;
 }
 

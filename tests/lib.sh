@@ -69,6 +69,19 @@ JSON
 }
 write_users
 
+# The provider's users as local accounts, for pamrun outside a namespace:
+# the module refuses a name with no account before it asks the provider.
+# pamrun serves this file through nss_wrapper ($PAMRUN_PASSWD).
+NSS_PASSWD="$T/nss-passwd"
+{
+	cat /etc/passwd
+	for u in alice:5001 bob:5002 carol:5003; do
+		grep -q "^${u%%:*}:" /etc/passwd ||
+			echo "${u%%:*}:x:${u#*:}:${u#*:}:${u%%:*}:/nonexistent:/usr/sbin/nologin"
+	done
+} >"$NSS_PASSWD"
+chmod 644 "$NSS_PASSWD"
+
 # idp_start NAME [IDP_VAR=value...]: starts a provider; sets ISSUER and CA.
 idp_start() {
 	local name=$1 dir
@@ -113,6 +126,7 @@ approval_timeout = ${APPROVAL_TIMEOUT:-60}
 prompt = ${PROMPT:-enter}
 qr = ${QR:-auto}
 require_mfa = no
+${LOCAL_USERS+local_users = $LOCAL_USERS}
 
 [groups]
 claim = groups
@@ -152,10 +166,34 @@ PAM
 # pamrun SERVICE USER PHASE...: runs the stack; output in $T/out.
 pamrun() {
 	local rc=0
-	"$PAMRUN" "$T/pam.d" "$@" >"$T/out" 2>&1 || rc=$?
+	PAMRUN_PASSWD=$NSS_PASSWD "$PAMRUN" "$T/pam.d" "$@" >"$T/out" 2>&1 || rc=$?
 	return $rc
 }
 
 expect_out() {
 	grep -q -- "$1" "$T/out" || { echo "--- output:"; cat "$T/out"; fail "expected '$1' ($2)"; }
+}
+
+# conf_set FILE SECTION LINE: adds LINE at the top of [SECTION] of FILE.
+conf_set() {
+	local f=$1 section=$2 line=$3
+	awk -v s="[$section]" -v l="$line" '{ print } $0 == s { print l }' "$f" >"$f.new" &&
+		cat "$f.new" >"$f" && rm -f "$f.new"
+}
+
+# idp_device_requests: how many device authorizations the provider of
+# the last idp_start has answered, from its /__test/stats.
+idp_device_requests() {
+	node -e '
+const [ca, base] = process.argv.slice(1);
+require("https").get(base + "/__test/stats", { ca: require("fs").readFileSync(ca) }, (r) => {
+  let b = "";
+  r.on("data", (d) => { b += d; });
+  r.on("end", () => {
+    const s = JSON.parse(b);
+    console.log(Object.keys(s).filter((k) => k.endsWith("/device/authorize"))
+      .reduce((n, k) => n + s[k], 0));
+  });
+}).on("error", (e) => { console.error(e.message); process.exit(1); });' \
+		"$CA" "https://127.0.0.1:$(cat "$IDP_STATE/port")"
 }

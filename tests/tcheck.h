@@ -23,6 +23,14 @@ static int tc_pass, tc_fail;
 			tc_a ? tc_a : "(null)", tc_b ? tc_b : "(null)", #a, #b); } \
 } while (0)
 
+/* Integers of any type, both sides printed on failure. */
+#define TC_EQ_INT(a, b) do { \
+	long long tc_x = (long long)(a), tc_y = (long long)(b); \
+	if (tc_x == tc_y) { tc_pass++; } else { tc_fail++; \
+		fprintf(stderr, "%s:%d: %lld != %lld (%s vs %s)\n", __FILE__, __LINE__, \
+			tc_x, tc_y, #a, #b); } \
+} while (0)
+
 #define TC_DONE() do { \
 	printf("%s: %d checks passed, %d failed\n", __FILE__, tc_pass, tc_fail); \
 	return tc_fail == 0 ? 0 : 1; \

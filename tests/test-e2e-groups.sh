@@ -76,7 +76,7 @@ only_members "$T/gshadow.0" "$ETC/gshadow" alice "wheel adm devteam docker" "" "
 	fail "gshadow's owner or mode changed: $(stat -c '%U %G %a' "$ETC/gshadow")"
 left=$(ls -a "$ETC" | grep -E '^(group|gshadow)-?\.[A-Za-z0-9]{6}$' || true)
 [ -z "$left" ] || fail "temp files left in /etc: $left"
-ns_log 'audit|user=alice' | grep -q 'added=.*wheel' || fail "no audit line for alice's login in syslog"
+ns_log 'audit|user="alice"' | grep -q 'added=.*wheel' || fail "no audit line for alice's login in syslog"
 in_ns grpck -r >"$T/grpck.1" 2>&1 || true
 diff -u "$T/grpck.0" "$T/grpck.1" >/dev/null || { cat "$T/grpck.1"; fail "grpck -r finds new problems"; }
 ok "alice: exactly the bound groups in /etc/group and /etc/gshadow, nothing else changed"
@@ -95,7 +95,7 @@ only_members "$T/group.1" "$ETC/group" alice "" "wheel adm" "second login (group
 only_members "$T/gshadow.1" "$ETC/gshadow" alice "" "wheel adm" "second login (gshadow)"
 ! grep -q 'evil' "$ETC/group" "$ETC/gshadow" || fail "a hostile IdP group name reached the group files"
 cmp -s "$T/group.1" "$ETC/group-" || fail "group- is not the file as it was before this login"
-ns_log 'user=alice' | tail -2 | grep -q 'removed=.*adm' || fail "the audit line does not show the removal"
+ns_log 'user="alice"' | tail -2 | grep -q 'removed=.*adm' || fail "the audit line does not show the removal"
 ok "alice's dropped groups are gone at her next login; unmanaged ones stay; nothing else changed"
 snap 3
 
@@ -111,7 +111,7 @@ expect_out "error: No Okta group grants access to project prod-web on $host." "c
 [ "$(groups_of carol "$ETC/gshadow")" = "audio" ] || fail "carol's gshadow groups: $(groups_of carol "$ETC/gshadow")"
 only_members "$T/group.3" "$ETC/group" carol "" "wheel devteam" "carol's denial (group)"
 only_members "$T/gshadow.3" "$ETC/gshadow" carol "" "wheel devteam" "carol's denial (gshadow)"
-ns_log 'user=carol' | grep -q 'denied' || fail "no audit line with the denial of carol"
+ns_log 'user="carol"' | grep -q 'denied' || fail "no audit line with the denial of carol"
 ok "carol: PAM_PERM_DENIED with one plain sentence, stripped of her managed groups"
 snap 4
 
@@ -159,7 +159,7 @@ grep -q "successfully authenticated" "$T/pt.out" && grep -q "account management 
 	{ cat "$T/pt.out"; fail "pamtester failed (exit $rc)"; }
 [ "$(groups_of bob)" = "devteam docker" ] || fail "bob's groups after pamtester: $(groups_of bob)"
 [ "$(groups_of bob "$ETC/gshadow")" = "devteam docker" ] || fail "bob's gshadow groups: $(groups_of bob "$ETC/gshadow")"
-ns_log 'pamtester' | grep -q 'user=bob' || fail "no audit line from pamtester's login of bob"
+ns_log 'pamtester' | grep -q 'user="bob"' || fail "no audit line from pamtester's login of bob"
 ok "pamtester: bob signs in through a fifo-driven Enter and gets devteam docker"
 
 echo "$checks passed, 0 failed"

@@ -87,7 +87,7 @@ shown=$(sed -n 's/^EXP: groups: //p' "$T/out" | tr ' ' '\n' | sort | xargs)
 expect_out "EXP: done" "the session ended"
 ms=$(sed -n 's/^EXP: link after \([0-9]*\) ms.*/\1/p' "$T/out")
 [ "${ms:-99999}" -lt 5000 ] || fail "the link took ${ms} ms to appear"
-ns_log 'pam_okta_groups\(login:account\).*audit: user=alice' | grep -q 'added=wheel,adm,devteam,docker' ||
+ns_log 'pam_okta_groups\(login:account\).*audit: user="alice"' | grep -q 'added=wheel,adm,devteam,docker' ||
 	{ cat "$SYSLOG"; fail "no audit line from login's account phase"; }
 grep -q alice "$T/run/utmp" 2>/dev/null || echo "# note: no utmp record for alice in the namespace"
 ok "login(1): the link appears at once (${ms} ms), no Enter, the shell has: $shown"

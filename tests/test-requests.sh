@@ -65,7 +65,7 @@ login() {
 	rm -f "$T/approve.time" "$T/strace"
 	if [ -n "$have_strace" ]; then
 		# Without -f: pamrun alone, not the approver it forks.
-		strace -qq -e trace=connect -o "$T/strace" "$PAMRUN" "$T/pam.d" okta alice auth \
+		PAMRUN_PASSWD=$NSS_PASSWD strace -qq -e trace=connect -o "$T/strace" "$PAMRUN" "$T/pam.d" okta alice auth \
 			>"$T/out" 2>&1 || true
 	else
 		pamrun okta alice auth || true

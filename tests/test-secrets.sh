@@ -25,6 +25,8 @@ unshare --mount --propagation private true 2>/dev/null ||
 	skip "cannot create a mount namespace here (unshare --mount failed)"
 
 ME=$(id -un)
+# The test signs this account in with Okta: not a break-glass one here.
+export LOCAL_USERS=
 CANARY="Canary-Name-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
 cat >"$USERS" <<JSON
 {"$ME": {"password": "$ME-pw", "email": "$ME@example.com",
@@ -281,7 +283,7 @@ ok "okta-groups check --verbose and login --verbose"
 # The syslog capture works, and holds the debug lines.
 grep -q "pam_okta_groups(okta:auth): login: [0-9]* requests" "$SYSLOG" ||
 	{ cat "$SYSLOG"; fail "no debug line in the captured syslog"; }
-grep -q "pam_okta_groups(okta:account): audit: user=$ME " "$SYSLOG" ||
+grep -q "pam_okta_groups(okta:account): audit: user=\"$ME\" " "$SYSLOG" ||
 	{ cat "$SYSLOG"; fail "no audit line in the captured syslog"; }
 grep -q "invalid_client" "$SYSLOG" || { cat "$SYSLOG"; fail "the wrong secret is not logged as invalid_client"; }
 ok "the module's syslog is captured: $(wc -l <"$SYSLOG") lines, with debug"

@@ -79,7 +79,7 @@ expect_out "Okta sign-in for alice on $host" "the keyboard-interactive prompt"
 expect_out "EXP: approver: approve: approved as alice" "approved at the provider"
 [ "$(session_groups alice)" = "adm alice audio devteam docker localonly wheel" ] ||
 	{ cat "$T/out"; fail "id -Gn in alice's session: $(session_groups alice)"; }
-ns_log 'pam_okta_groups\(sshd:account\).*audit: user=alice' | grep -q 'added=wheel,adm,devteam,docker' ||
+ns_log 'pam_okta_groups\(sshd:account\).*audit: user="alice"' | grep -q 'added=wheel,adm,devteam,docker' ||
 	{ cat "$SYSLOG"; fail "no audit line from sshd's account phase"; }
 ok "ssh: alice's session has the bound groups: $(session_groups alice)"
 

@@ -22,6 +22,8 @@ CYCLES=${LEAKLOOP_CYCLES:-100}
 # who runs the test (root), so no user has to be created. The provider
 # knows them as ME@example.com.
 ME=$(id -un)
+# The test signs this account in with Okta: not a break-glass one here.
+export LOCAL_USERS=
 cat >"$USERS" <<JSON
 {"$ME": {"password": "$ME-pw", "email": "$ME@example.com",
          "preferred_username": "$ME@example.com", "name": "Leak Loop",

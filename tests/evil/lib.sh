@@ -235,7 +235,8 @@ run_pam() {
 		timeout -s KILL "$WATCHDOG" "$EVIL/sandbox.sh" "$T" "$T/syslog.sock" "$T/passwd" \
 			"$PAMRUN" "$T/pam.d" okta "$@" >"$T/out" 2>&1 || RC=$?
 	else
-		timeout -s KILL "$WATCHDOG" "$PAMRUN" "$T/pam.d" okta "$@" >"$T/out" 2>&1 || RC=$?
+		PAMRUN_PASSWD=$NSS_PASSWD timeout -s KILL "$WATCHDOG" "$PAMRUN" "$T/pam.d" okta "$@" \
+			>"$T/out" 2>&1 || RC=$?
 	fi
 	ELAPSED_MS=$(($(now_ms) - t0))
 	if [ "$SANDBOX" = yes ]; then
