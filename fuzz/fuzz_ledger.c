@@ -66,7 +66,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (pog_ledger_parse(&b, t1, n1, NULL) != POG_OK)
 		abort();
 	if (!str_eq(a.user, b.user) || a.when != b.when || a.expired != b.expired ||
-	    !str_eq(a.sub, b.sub) || !str_eq(a.issuer, b.issuer) ||
+	    !str_eq(a.sub, b.sub) || !str_eq(a.pinned_sub, b.pinned_sub) ||
+	    !str_eq(a.issuer, b.issuer) ||
 	    !str_eq(a.result, b.result) || !strv_eq(&a.idp_groups, &b.idp_groups) ||
 	    !strv_eq(&a.managed, &b.managed) || !strv_eq(&a.last_added, &b.last_added) ||
 	    !strv_eq(&a.last_removed, &b.last_removed))

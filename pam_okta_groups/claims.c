@@ -378,6 +378,30 @@ pog_claims_check(const char *payload, size_t len, const struct pog_claims_policy
 		goto out;
 	}
 
+	/*
+	 * An address the provider has not verified may be anybody's: with
+	 * username_claim = email, email_verified must be the boolean true
+	 * (OIDC Core 5.1), not absent, not the string "true".
+	 */
+	if (strcmp(p->username_claim, "email") == 0) {
+		struct json_object *v = NULL;
+
+		if (!json_object_object_get_ex(root, "email_verified", &v)) {
+			claims_err(errmsg, "username_claim is email, and the ID token has no "
+				   "email_verified claim");
+			goto out;
+		}
+		if (!json_object_is_type(v, json_type_boolean)) {
+			claims_err(errmsg, "the ID token's email_verified claim is not a boolean");
+			goto out;
+		}
+		if (!json_object_get_boolean(v)) {
+			claims_err(errmsg, "the ID token's email_verified claim is false: the "
+				   "address is not verified, so it cannot name the account");
+			goto out;
+		}
+	}
+
 	*out = c;
 	memset(&c, 0, sizeof(c));
 	err = POG_OK;

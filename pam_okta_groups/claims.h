@@ -28,7 +28,8 @@ struct pog_claims {
 /*
  * Checks iss, aud/azp, exp/nbf/iat, sub, amr and the username claim in
  * the payload JSON. Types are checked strictly: exp must be a number,
- * aud a string or an array of strings, and so on.
+ * aud a string or an array of strings, and so on. With username_claim
+ * "email", email_verified must be the JSON boolean true.
  */
 pog_err pog_claims_check(const char *payload, size_t len,
 			 const struct pog_claims_policy *p,

@@ -30,6 +30,7 @@ pog_ledger_free(struct pog_ledger *l)
 		return;
 	free(l->user);
 	free(l->sub);
+	free(l->pinned_sub);
 	free(l->issuer);
 	free(l->result);
 	free(l->handoff);
@@ -104,6 +105,37 @@ get_time(json_object *root, const char *key, int64_t *out, char **errmsg)
 		return false;
 	}
 	*out = t;
+	return true;
+}
+
+/*
+ * pinned_sub: a string, or null (cleared by okta-groups users rebind).
+ * Absent, the ledger predates the pin: its recorded sub is the pin.
+ */
+static bool
+get_pin(json_object *root, struct pog_ledger *l, char **errmsg)
+{
+	json_object *v;
+	const char *from = l->sub;
+
+	if (json_object_object_get_ex(root, "pinned_sub", &v)) {
+		if (json_object_is_type(v, json_type_null))
+			return true;
+		if (!get_string(root, "pinned_sub", LEDGER_STR_MAX, &l->pinned_sub, errmsg))
+			return false;
+		if (*l->pinned_sub == '\0') {
+			*errmsg = strdup("\"pinned_sub\" is empty");
+			return false;
+		}
+		return true;
+	}
+	if (from == NULL || *from == '\0')
+		return true;
+	l->pinned_sub = strdup(from);
+	if (l->pinned_sub == NULL) {
+		*errmsg = NULL;
+		return false;
+	}
 	return true;
 }
 
@@ -202,6 +234,7 @@ pog_ledger_parse(struct pog_ledger *out, const char *text, size_t len,
 	if (!get_string(root, "user", POG_NAME_MAX, &l.user, &msg) ||
 	    !get_time(root, "when", &l.when, &msg) ||
 	    !get_string(root, "sub", LEDGER_STR_MAX, &l.sub, &msg) ||
+	    !get_pin(root, &l, &msg) ||
 	    !get_string(root, "issuer", LEDGER_STR_MAX, &l.issuer, &msg) ||
 	    !get_list(root, "idp_groups", false, &l.idp_groups, &msg) ||
 	    !get_list(root, "managed", true, &l.managed, &msg) ||
@@ -254,6 +287,15 @@ put_string(json_object *root, const char *key, const char *s)
 	return put(root, key, json_object_new_string(s));
 }
 
+/* Always written: null says "cleared", where an absent key says "older ledger". */
+static bool
+put_pin(json_object *root, const char *pin)
+{
+	if (pin != NULL)
+		return put(root, "pinned_sub", json_object_new_string(pin));
+	return json_object_object_add(root, "pinned_sub", NULL) == 0;   /* json-c's null */
+}
+
 static bool
 put_list(json_object *root, const char *key, const struct pog_strv *sv)
 {
@@ -288,6 +330,7 @@ pog_ledger_format(const struct pog_ledger *l, char **out, size_t *outlen)
 	    !put_string(root, "user", l->user) ||
 	    !put(root, "when", json_object_new_int64(l->when)) ||
 	    !put_string(root, "sub", l->sub) ||
+	    !put_pin(root, l->pinned_sub) ||
 	    !put_string(root, "issuer", l->issuer) ||
 	    !put_list(root, "idp_groups", &l->idp_groups) ||
 	    !put_list(root, "managed", &l->managed) ||
@@ -424,5 +467,74 @@ pog_ledger_write(const char *state_dir, const struct pog_ledger *l)
 		err = pog_write_file_atomic(path, text, len, 0600);
 	free(text);
 	free(path);
+	return err;
+}
+
+static void
+log_pin_refusal(const struct pog_io *io, const char *user, const char *pin,
+		const char *sub)
+{
+	char *p = pog_sanitize(pin, 128), *s = pog_sanitize(sub, 128);
+
+	pog_log(io, LOG_WARNING, "%s is pinned to Okta sub \"%s\"; refusing sub \"%s\" "
+		"(okta-groups users rebind %s lets the new one in)", user,
+		p != NULL ? p : "?", s != NULL ? s : "?", user);
+	free(p);
+	free(s);
+}
+
+pog_err
+pog_ledger_pin_take(struct pog_ledger *l, const char *sub, const struct pog_io *io)
+{
+	char *pin;
+
+	if (sub == NULL)
+		return l->pinned_sub != NULL ? POG_ERR_PINNED : POG_OK;
+	if (l->pinned_sub != NULL) {
+		if (strcmp(l->pinned_sub, sub) == 0)
+			return POG_OK;
+		log_pin_refusal(io, l->user != NULL ? l->user : "?", l->pinned_sub, sub);
+		return POG_ERR_PINNED;
+	}
+	/* Stored as the sync stores sub, so the two compare equal. */
+	pin = pog_sanitize(sub, 255);
+	if (pin == NULL)
+		return POG_ERR_NOMEM;
+	l->pinned_sub = pin;
+	return POG_OK;
+}
+
+pog_err
+pog_ledger_check_pin(const char *state_dir, const char *user, const char *sub,
+		     const struct pog_io *io)
+{
+	struct pog_ledger l = { 0 };
+	char *msg = NULL;
+	pog_err err;
+
+	if (sub == NULL)
+		return POG_ERR_INVALID;
+	err = pog_ledger_load(state_dir, user, &l, &msg);
+	if (err == POG_ERR_SYSTEM && errno == ENOENT) {
+		err = POG_OK;           /* a first login: nothing pinned yet */
+		goto out;
+	}
+	if (err != POG_OK) {
+		if (err == POG_ERR_NOMEM || (err == POG_ERR_INVALID && msg == NULL))
+			goto out;
+		pog_log(io, LOG_ERR, "cannot read the ledger of %s, so its Okta pin cannot "
+			"be checked; fix or remove the file: %s", user,
+			msg != NULL ? msg : pog_strerror(err));
+		if (err == POG_ERR_INVALID)
+			err = POG_ERR_CONFIG;
+		goto out;
+	}
+	if (l.pinned_sub != NULL && strcmp(l.pinned_sub, sub) != 0) {
+		log_pin_refusal(io, user, l.pinned_sub, sub);
+		err = POG_ERR_PINNED;
+	}
+out:
+	free(msg);
+	pog_ledger_free(&l);
 	return err;
 }

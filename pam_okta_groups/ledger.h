@@ -18,7 +18,8 @@
 struct pog_ledger {
 	char *user;
 	int64_t when;                   /* last verified login (epoch); 0: never */
-	char *sub;
+	char *sub;                      /* of the last verified login */
+	char *pinned_sub;               /* the account's Okta identity; NULL: not pinned */
 	char *issuer;
 	struct pog_strv idp_groups;     /* valid names only, sanitized */
 	struct pog_strv managed;        /* added by this module and still held */
@@ -33,6 +34,10 @@ struct pog_ledger {
  * Parses a ledger. Strict: every known key must have the right type,
  * version must be POG_LEDGER_VERSION, and group names must be valid.
  * Unknown keys are ignored. *errmsg (malloc'd, may be NULL) says why.
+ *
+ * "pinned_sub" is a string, or null once okta-groups users rebind has
+ * cleared it. A ledger written before the pin existed has no such key:
+ * it is pinned to its recorded "sub", so any later write keeps that pin.
  */
 pog_err pog_ledger_parse(struct pog_ledger *l, const char *text, size_t len,
 			 char **errmsg);
@@ -41,6 +46,24 @@ pog_err pog_ledger_parse(struct pog_ledger *l, const char *text, size_t len,
 pog_err pog_ledger_format(const struct pog_ledger *l, char **out, size_t *len);
 
 void pog_ledger_free(struct pog_ledger *l);
+
+/*
+ * The pin, under the lock of a sync: a ledger pinned to another sub
+ * refuses sub (POG_ERR_PINNED, logged with both); an unpinned one is
+ * pinned to sub. Nothing is written here.
+ */
+pog_err pog_ledger_pin_take(struct pog_ledger *l, const char *sub,
+			    const struct pog_io *io);
+
+/*
+ * The auth phase's check: reads state_dir/user (no network, no write).
+ * POG_OK when there is no ledger, no pin, or the pin is sub;
+ * POG_ERR_PINNED (logged with both subs) when it is another sub. A
+ * ledger that exists but cannot be read refuses too (POG_ERR_CONFIG,
+ * logged): a pin that a damaged file could lift would be no pin.
+ */
+pog_err pog_ledger_check_pin(const char *state_dir, const char *user,
+			     const char *sub, const struct pog_io *io);
 
 /* state_dir/user, or NULL when user is not a valid name (or no memory). */
 char *pog_ledger_path(const char *state_dir, const char *user);

@@ -12,6 +12,7 @@
 #include "cache.h"
 #include "claims.h"
 #include "http.h"
+#include "ledger.h"
 #include "login.h"
 #include "oidc.h"
 #include "prompt.h"
@@ -58,6 +59,9 @@ pog_user_message(pog_err err)
 		return "The sign-in was cancelled.";
 	case POG_ERR_NOBINDING:
 		return "No Okta group grants access to this host.";
+	case POG_ERR_PINNED:
+		return "This account is bound to a different Okta user; an administrator "
+		       "must run okta-groups users rebind for it.";
 	case POG_ERR_NOMEM:
 	case POG_ERR_SYSTEM:
 	case POG_ERR_INVALID:
@@ -730,6 +734,8 @@ pog_login(const struct pog_config *cfg, const char *user, const char *service,
 	if (err != POG_OK)
 		goto out;
 	err = bind_identity(&f, user, &tr, &id);
+	if (err == POG_OK)      /* the ledger's pin: a read, no network, no write */
+		err = pog_ledger_check_pin(cfg->state_dir, user, id.sub, io);
 	if (err != POG_OK)
 		goto out;
 	*out = id;

@@ -28,8 +28,10 @@ usage(FILE *f)
 		"       %s login [-c CONF] [--apply] USER\n"
 		"       %s explain [-c CONF] USER GROUP...\n"
 		"       %s status [-c CONF] [USER]\n"
-		"       %s expire [-c CONF] [--older-than DURATION] [--dry-run]\n",
-		progname, progname, progname, progname, progname);
+		"       %s expire [-c CONF] [--older-than DURATION] [--dry-run]\n"
+		"       %s users [-c CONF] [list]\n"
+		"       %s users [-c CONF] rebind USER\n",
+		progname, progname, progname, progname, progname, progname, progname);
 }
 
 static void
@@ -238,7 +240,7 @@ main(int argc, char **argv)
 		return cmd_login(conf, apply, argv[optind]);
 	}
 	if (strcmp(cmd, "explain") != 0 && strcmp(cmd, "status") != 0 &&
-	    strcmp(cmd, "expire") != 0) {
+	    strcmp(cmd, "expire") != 0 && strcmp(cmd, "users") != 0) {
 		fprintf(stderr, "%s: unknown command: %s\n", progname, cmd);
 		usage(stderr);
 		return 2;
@@ -259,6 +261,8 @@ main(int argc, char **argv)
 		rc = pog_tool_explain(&cfg, argc, argv);
 	else if (strcmp(cmd, "status") == 0)
 		rc = pog_tool_status(&cfg, argc, argv);
+	else if (strcmp(cmd, "users") == 0)
+		rc = pog_tool_users(&cfg, argc, argv);
 	else
 		rc = pog_tool_expire(&cfg, argc, argv);
 	pog_cfg_free(&cfg);

@@ -88,6 +88,7 @@ pog_err_to_pam(pog_err err)
 	case POG_ERR_TOKEN:
 	case POG_ERR_USER:
 	case POG_ERR_INVALID:
+	case POG_ERR_PINNED:
 		break;
 	}
 	return PAM_AUTH_ERR;

@@ -32,6 +32,7 @@ typedef enum {
 	POG_ERR_CONV,       /* the conversation failed: PAM_CONV_ERR */
 	POG_ERR_NOBINDING,  /* no binding grants access: PAM_PERM_DENIED */
 	POG_ERR_INVALID,    /* malformed input to a parser */
+	POG_ERR_PINNED,     /* the account is pinned to another Okta sub: PAM_AUTH_ERR */
 } pog_err;
 
 const char *pog_strerror(pog_err err);

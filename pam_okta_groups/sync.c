@@ -186,6 +186,7 @@ ledger_write(struct sync_ctx *c, const struct pog_strv *managed, const char *res
 	l.managed = *managed;
 	l.last_added = c->added;
 	l.last_removed = c->removed;
+	l.pinned_sub = c->old.pinned_sub;
 	err = pog_ledger_write(c->cfg->state_dir, &l);
 	if (err != POG_OK)
 		pog_log(c->io, LOG_ERR, "cannot write the ledger of %s in %s: %s",
@@ -228,6 +229,10 @@ plan_cb(void *ctx, const struct pog_grp_db *group, struct pog_strv *add,
 	pog_err err;
 
 	err = pog_ledger_read(cfg->state_dir, c->id->user, &c->old, c->io);
+	if (err != POG_OK)
+		return err;
+	/* auth checked the pin; under the lock a racing first login may have taken it */
+	err = pog_ledger_pin_take(&c->old, c->id->sub, c->io);
 	if (err != POG_OK)
 		return err;
 	in.ledger_managed = &c->old.managed;

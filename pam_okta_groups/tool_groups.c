@@ -1,5 +1,5 @@
 /*
- * tool_groups.c - okta-groups explain, status and expire.
+ * tool_groups.c - okta-groups explain, status, expire and users.
  *
  * The same code as the module: map.c for the plan, grpfile.c for every
  * change to the group files, ledger.c for the state. Nothing here talks
@@ -556,4 +556,153 @@ out:
 	pog_grp_db_free(&db);
 	pog_strv_free(&users);
 	return rc;
+}
+
+/* ---- users ---- */
+
+static int
+users_list(const struct pog_config *cfg, int argc, char **argv)
+{
+	struct pog_strv users = { 0 };
+	int64_t now = (int64_t)time(NULL);
+	int rc = 0;
+
+	(void)argv;
+	if (argc != 1) {
+		fprintf(stderr, "usage: okta-groups users [-c CONF] [list]\n");
+		return 2;
+	}
+	if (list_users(cfg->state_dir, &users) != POG_OK)
+		return 1;
+	if (users.n == 0)
+		printf("no ledger in %s\n", cfg->state_dir);
+	else
+		printf("%-32s %-32s %s\n", "USER", "PINNED SUB", "LAST LOGIN");
+	for (size_t i = 0; i < users.n; i++) {
+		struct pog_ledger l = { 0 };
+		char *msg = NULL, *pin = NULL, when[128];
+		pog_err err = pog_ledger_load(cfg->state_dir, users.v[i], &l, &msg);
+
+		if (err == POG_OK) {
+			format_when(l.when, now, when, sizeof(when));
+			pin = l.pinned_sub != NULL ? pog_sanitize(l.pinned_sub, 255) : NULL;
+			printf("%-32s %-32s %s\n", l.user,
+			       l.pinned_sub == NULL ? "- (not pinned)" : pin != NULL ? pin : "?", when);
+		} else if (err == POG_ERR_INVALID) {
+			/* a leftover temp file or a stranger in the folder: say so, go on */
+			fprintf(stderr, "okta-groups: skipped: %s\n", msg != NULL ? msg : users.v[i]);
+		} else {
+			fprintf(stderr, "okta-groups: %s\n", msg != NULL ? msg : pog_strerror(err));
+			rc = 1;
+		}
+		free(pin);
+		free(msg);
+		pog_ledger_free(&l);
+	}
+	pog_strv_free(&users);
+	return rc;
+}
+
+struct rebind_ctx {
+	const struct pog_config *cfg;
+	const char *user;
+	char *was;              /* the pin cleared, or NULL when there was none */
+};
+
+/* Under the group files' lock, as the sync: re-read, clear the pin, write. */
+static pog_err
+rebind_plan(void *ctx, const struct pog_grp_db *db, struct pog_strv *add,
+	    struct pog_strv *remove)
+{
+	struct rebind_ctx *r = ctx;
+	struct pog_ledger l = { 0 };
+	char *msg = NULL;
+	pog_err err;
+
+	(void)db;
+	(void)add;
+	(void)remove;
+	err = pog_ledger_load(r->cfg->state_dir, r->user, &l, &msg);
+	if (err == POG_ERR_SYSTEM && errno == ENOENT) {
+		fprintf(stderr, "okta-groups: %s: no ledger (no login through "
+			"pam_okta_groups recorded), so nothing is pinned\n", r->user);
+		goto out;
+	}
+	if (err != POG_OK) {
+		fprintf(stderr, "okta-groups: %s\n", msg != NULL ? msg : pog_strerror(err));
+		goto out;
+	}
+	if (l.pinned_sub == NULL)
+		goto out;       /* nothing to clear, nothing written */
+	r->was = l.pinned_sub;
+	l.pinned_sub = NULL;
+	err = pog_ledger_write(r->cfg->state_dir, &l);
+	if (err != POG_OK)
+		fprintf(stderr, "okta-groups: %s: cannot write the ledger: %s\n", r->user,
+			pog_strerror(err));
+out:
+	free(msg);
+	pog_ledger_free(&l);
+	return err;
+}
+
+static int
+users_rebind(const struct pog_config *cfg, int argc, char **argv)
+{
+	struct rebind_ctx r = { .cfg = cfg };
+	struct pog_grpfile_hooks hooks = { .plan = rebind_plan };
+	char *was = NULL;
+	pog_err err;
+
+	if (argc != 2 || argv[1][0] == '-') {
+		fprintf(stderr, "usage: okta-groups users [-c CONF] rebind USER\n");
+		return 2;
+	}
+	r.user = argv[1];
+	if (!pog_grp_user_valid(r.user)) {
+		fprintf(stderr, "okta-groups: not a valid user name\n");
+		return 2;
+	}
+	/* The group files are read and left alone: the plan adds and removes nothing. */
+	err = pog_grpfile_update(cfg->group_file, cfg->gshadow_file, r.user, &hooks, &r,
+				 &tool_io);
+	if (err != POG_OK) {
+		free(r.was);
+		return 1;
+	}
+	if (r.was == NULL) {
+		printf("%s: not pinned; the next login pins its Okta sub\n", r.user);
+		return 0;
+	}
+	was = pog_sanitize(r.was, 255);
+	printf("%s: pin to Okta sub %s cleared; the next login pins its Okta sub\n", r.user,
+	       was != NULL ? was : "?");
+	syslog(LOG_AUTHPRIV | LOG_NOTICE, "users rebind: user=%s pin cleared (was sub \"%s\")",
+	       r.user, was != NULL ? was : "?");
+	free(was);
+	free(r.was);
+	return 0;
+}
+
+int
+pog_tool_users(const struct pog_config *cfg, int argc, char **argv)
+{
+	/* users WORD ...: each word its own function, with argv[0] the word */
+	static const struct {
+		const char *name;
+		int (*run)(const struct pog_config *, int, char **);
+	} cmds[] = {
+		{ "list", users_list },
+		{ "rebind", users_rebind },
+	};
+
+	if (argc < 2)
+		return users_list(cfg, 1, argv);
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(argv[1], cmds[i].name) == 0)
+			return cmds[i].run(cfg, argc - 1, argv + 1);
+	fprintf(stderr, "okta-groups: users: unknown command: %s\n"
+		"usage: okta-groups users [-c CONF] [list]\n"
+		"       okta-groups users [-c CONF] rebind USER\n", argv[1]);
+	return 2;
 }

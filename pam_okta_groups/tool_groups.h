@@ -1,6 +1,6 @@
 /*
  * tool_groups.h - the okta-groups subcommands about groups and the
- * ledger: explain, status and expire (okta-groups(8)).
+ * ledger: explain, status, expire and users (okta-groups(8)).
  *
  * Each takes the loaded config and the subcommand's own arguments, with
  * argv[0] the subcommand's name; prints to stdout (errors to stderr);
@@ -23,6 +23,13 @@ int pog_tool_status(const struct pog_config *cfg, int argc, char **argv);
  * DURATION (30d by default; units s, m, h, d, w).
  */
 int pog_tool_expire(const struct pog_config *cfg, int argc, char **argv);
+
+/*
+ * users [list]: each ledger's user, pinned sub and last login.
+ * users rebind USER: clears USER's pin (nothing else), under the lock
+ * the sync writes the ledger under, so the next login pins its sub.
+ */
+int pog_tool_users(const struct pog_config *cfg, int argc, char **argv);
 
 /* Parses a duration such as 30d, 12h, 90m, 3600s (or plain seconds). */
 bool pog_tool_parse_duration(const char *s, long *seconds);

@@ -35,6 +35,7 @@ pog_strerror(pog_err err)
 	case POG_ERR_CONV:      return "conversation failed";
 	case POG_ERR_NOBINDING: return "no group binding grants access";
 	case POG_ERR_INVALID:   return "invalid input";
+	case POG_ERR_PINNED:    return "account pinned to another Okta identity";
 	}
 	return "unknown error";
 }

@@ -177,7 +177,7 @@ test_policy(void)
 		.username_claim = "email",
 	};
 	static const char payload[] = "{" ISSC "," AUDC "," IAT "," EXP "," SUB
-		",\"email\":\"bob@example.com\"}";
+		",\"email\":\"bob@example.com\",\"email_verified\":true}";
 	struct pog_claims c = { 0 };
 	char *errmsg = NULL;
 
@@ -215,6 +215,66 @@ test_policy(void)
 	errmsg = NULL;
 	TC_CHECK(pog_claims_check(payload, sizeof(payload), &pol, &c, &errmsg) == POG_ERR_TOKEN);
 	free(errmsg);
+}
+
+/* username_claim = email: the address must be verified, as a JSON true. */
+#define E(verified) "{" verified ISSC "," AUDC "," IAT "," EXP "," SUB \
+	",\"email\":\"bob@example.com\"," USER "}"
+
+static const struct {
+	const char *name;
+	const char *claim;      /* username_claim */
+	const char *payload;
+	pog_err err;
+	const char *msg;
+} email_cases[] = {
+	{ "verified", "email", E("\"email_verified\":true,"), POG_OK, NULL },
+	{ "false", "email", E("\"email_verified\":false,"), POG_ERR_TOKEN, "email_verified claim is false" },
+	{ "absent", "email", E(""), POG_ERR_TOKEN, "no email_verified claim" },
+	{ "string true", "email", E("\"email_verified\":\"true\","), POG_ERR_TOKEN,
+	  "email_verified claim is not a boolean" },
+	{ "number 1", "email", E("\"email_verified\":1,"), POG_ERR_TOKEN,
+	  "email_verified claim is not a boolean" },
+	{ "null", "email", E("\"email_verified\":null,"), POG_ERR_TOKEN,
+	  "email_verified claim is not a boolean" },
+	{ "array", "email", E("\"email_verified\":[true],"), POG_ERR_TOKEN,
+	  "email_verified claim is not a boolean" },
+	/* Only the email claim needs it: preferred_username is Okta's login. */
+	{ "other claim, absent", "preferred_username", E(""), POG_OK, NULL },
+	{ "other claim, false", "preferred_username", E("\"email_verified\":false,"), POG_OK, NULL },
+	{ "claim named like it", "email_address", E("\"email_address\":\"bob@example.com\","), POG_OK, NULL },
+};
+
+static void
+test_email_verified(void)
+{
+	for (size_t i = 0; i < sizeof(email_cases) / sizeof(email_cases[0]); i++) {
+		struct pog_claims_policy pol = {
+			.issuer = ISS, .client_id = CID, .clock_skew = 60, .now = NOW,
+			.username_claim = email_cases[i].claim,
+		};
+		struct pog_claims c = { 0 };
+		char *errmsg = NULL;
+		const char *pl = email_cases[i].payload;
+		pog_err err = pog_claims_check(pl, strlen(pl), &pol, &c, &errmsg);
+
+		if (err != email_cases[i].err)
+			fprintf(stderr, "email_verified \"%s\": got %d (%s), want %d\n",
+				email_cases[i].name, err, errmsg ? errmsg : "", email_cases[i].err);
+		TC_CHECK(err == email_cases[i].err);
+		if (err == POG_OK) {
+			TC_CHECK(errmsg == NULL && c.username != NULL);
+		} else {
+			TC_CHECK(c.sub == NULL && c.username == NULL);
+			if (errmsg == NULL || strstr(errmsg, email_cases[i].msg) == NULL) {
+				fprintf(stderr, "email_verified \"%s\": message \"%s\" lacks \"%s\"\n",
+					email_cases[i].name, errmsg ? errmsg : "", email_cases[i].msg);
+				TC_CHECK(0);
+			}
+		}
+		pog_claims_free(&c);
+		free(errmsg);
+	}
 }
 
 static const struct {
@@ -319,6 +379,7 @@ main(void)
 {
 	test_check_table();
 	test_policy();
+	test_email_verified();
 	test_local_user();
 	TC_DONE();
 }

@@ -89,6 +89,7 @@ fill(struct pog_ledger *l)
 	l->user = strdup("alice");
 	l->when = 1700000000;
 	l->sub = strdup("00u1abcd");
+	l->pinned_sub = strdup("00u1abcd");
 	l->issuer = strdup("https://dev-123456.okta.com/oauth2/default");
 	pog_strv_split(&l->idp_groups, "DevTeam Everyone");
 	pog_strv_add(&l->idp_groups, "Organization Admins");
@@ -114,6 +115,7 @@ test_round_trip(void)
 	TC_STREQ(b.user, a.user);
 	TC_CHECK(b.when == a.when && b.expired == a.expired);
 	TC_STREQ(b.sub, a.sub);
+	TC_STREQ(b.pinned_sub, a.pinned_sub);
 	TC_STREQ(b.issuer, a.issuer);
 	TC_STREQ(b.result, a.result);
 	TC_CHECK(strv_eq(&a.idp_groups, &b.idp_groups));
@@ -134,8 +136,149 @@ test_round_trip(void)
 		TC_CHECK(pog_ledger_parse(&b, t, strlen(t), NULL) == POG_OK);
 		TC_STREQ(b.user, "bob");
 		TC_CHECK(b.when == 0 && b.sub == NULL && b.managed.n == 0 && b.expired == 0);
+		TC_CHECK(b.pinned_sub == NULL);
 		pog_ledger_free(&b);
 	}
+}
+
+/* The pin: its three forms on disk, and that every write keeps it. */
+static void
+test_pin_format(void)
+{
+	struct pog_ledger a, b = { 0 };
+	char *text = NULL, *msg = NULL;
+	size_t len = 0;
+
+	/* A ledger written before the pin: pinned to its recorded sub, and
+	 * written back with the pin spelled out. */
+	{
+		const char *t = "{\"version\":1,\"user\":\"alice\",\"when\":1700000000,"
+				"\"sub\":\"00u-old\",\"managed\":[\"devteam\"]}";
+
+		TC_CHECK(pog_ledger_parse(&b, t, strlen(t), NULL) == POG_OK);
+		TC_STREQ(b.pinned_sub, "00u-old");
+		TC_CHECK(pog_ledger_format(&b, &text, &len) == POG_OK);
+		TC_CHECK(strstr(text, "\"pinned_sub\": \"00u-old\"") != NULL);
+		pog_ledger_free(&b);
+		TC_CHECK(pog_ledger_parse(&b, text, len, NULL) == POG_OK);
+		TC_STREQ(b.pinned_sub, "00u-old");
+		TC_STREQ(b.sub, "00u-old");
+		pog_ledger_free(&b);
+		free(text);
+		text = NULL;
+	}
+	/* Pinned to another sub than the last login's (cannot happen through
+	 * a login, but the two fields are independent on disk). */
+	{
+		const char *t = "{\"version\":1,\"user\":\"alice\",\"sub\":\"00u-b\","
+				"\"pinned_sub\":\"00u-a\"}";
+
+		TC_CHECK(pog_ledger_parse(&b, t, strlen(t), NULL) == POG_OK);
+		TC_STREQ(b.pinned_sub, "00u-a");
+		TC_STREQ(b.sub, "00u-b");
+		pog_ledger_free(&b);
+	}
+	/* Cleared by rebind: null, kept null through a round trip, and not
+	 * replaced by the recorded sub. */
+	fill(&a);
+	free(a.pinned_sub);
+	a.pinned_sub = NULL;
+	TC_CHECK(pog_ledger_format(&a, &text, &len) == POG_OK);
+	TC_CHECK(strstr(text, "\"pinned_sub\": null") != NULL);
+	TC_CHECK(pog_ledger_parse(&b, text, len, &msg) == POG_OK);
+	TC_CHECK(b.pinned_sub == NULL);
+	TC_STREQ(b.sub, "00u1abcd");
+	pog_ledger_free(&b);
+	free(text);
+	text = NULL;
+	pog_ledger_free(&a);
+	/* No sub at all and no key: nothing to pin. */
+	{
+		const char *t = "{\"version\":1,\"user\":\"alice\",\"pinned_sub\":null}";
+
+		TC_CHECK(pog_ledger_parse(&b, t, strlen(t), NULL) == POG_OK);
+		TC_CHECK(b.pinned_sub == NULL);
+		pog_ledger_free(&b);
+	}
+	/* Malformed pins are corrupt ledgers. */
+	{
+		static const char *bad[] = {
+			"{\"version\":1,\"user\":\"alice\",\"pinned_sub\":\"\"}",
+			"{\"version\":1,\"user\":\"alice\",\"pinned_sub\":7}",
+			"{\"version\":1,\"user\":\"alice\",\"pinned_sub\":false}",
+			"{\"version\":1,\"user\":\"alice\",\"pinned_sub\":[\"00u\"]}",
+			"{\"version\":1,\"user\":\"alice\",\"pinned_sub\":\"00u\\n1\"}",
+			"{\"version\":1,\"user\":\"alice\",\"sub\":\"00u\",\"pinned_sub\":\"\\u00e9\"}",
+		};
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			pog_err err = pog_ledger_parse(&b, bad[i], strlen(bad[i]), &msg);
+
+			if (err != POG_ERR_INVALID)
+				fprintf(stderr, "bad pin %zu accepted: %s\n", i, bad[i]);
+			TC_CHECK(err == POG_ERR_INVALID && msg != NULL && b.user == NULL);
+			free(msg);
+			msg = NULL;
+		}
+	}
+}
+
+/* pog_ledger_pin_take (the sync, under the lock) and pog_ledger_check_pin (auth). */
+static void
+test_pin_check(void)
+{
+	struct pog_ledger l = { 0 };
+	char *sd = path_in("pinstate");
+	char *p = pog_asprintf("%s/alice", sd);
+	struct stat st1, st2;
+
+	/* take: an unpinned ledger takes the sub; the same sub passes; another is refused */
+	l.user = strdup("alice");
+	TC_CHECK(pog_ledger_pin_take(&l, "00u-a", &io) == POG_OK);
+	TC_STREQ(l.pinned_sub, "00u-a");
+	TC_CHECK(pog_ledger_pin_take(&l, "00u-a", &io) == POG_OK);
+	nlogs = 0;
+	TC_CHECK(pog_ledger_pin_take(&l, "00u-b", &io) == POG_ERR_PINNED);
+	TC_STREQ(l.pinned_sub, "00u-a");
+	TC_CHECK(nlogs == 1);
+	pog_ledger_free(&l);
+
+	/* check: no state_dir, no ledger: a first login passes, silently */
+	nlogs = 0;
+	TC_CHECK(pog_ledger_check_pin(sd, "alice", "00u-a", &io) == POG_OK);
+	TC_CHECK(nlogs == 0);
+	TC_CHECK(pog_ensure_dir(sd, 0700) == POG_OK);
+	TC_CHECK(pog_ledger_check_pin(sd, "alice", "00u-a", &io) == POG_OK);
+
+	/* an old ledger: pinned to its recorded sub */
+	put(p, "{\"version\":1,\"user\":\"alice\",\"sub\":\"00u-a\"}", 0600);
+	TC_CHECK(stat(p, &st1) == 0);
+	TC_CHECK(pog_ledger_check_pin(sd, "alice", "00u-a", &io) == POG_OK);
+	nlogs = 0;
+	TC_CHECK(pog_ledger_check_pin(sd, "alice", "00u-b", &io) == POG_ERR_PINNED);
+	TC_CHECK(nlogs == 1);
+	/* the check only reads */
+	TC_CHECK(stat(p, &st2) == 0 && st1.st_ino == st2.st_ino &&
+		 st1.st_mtim.tv_nsec == st2.st_mtim.tv_nsec && st1.st_mtime == st2.st_mtime);
+
+	/* pinned explicitly, and cleared */
+	put(p, "{\"version\":1,\"user\":\"alice\",\"sub\":\"00u-a\",\"pinned_sub\":\"00u-a\"}", 0600);
+	TC_CHECK(pog_ledger_check_pin(sd, "alice", "00u-b", &io) == POG_ERR_PINNED);
+	put(p, "{\"version\":1,\"user\":\"alice\",\"sub\":\"00u-a\",\"pinned_sub\":null}", 0600);
+	TC_CHECK(pog_ledger_check_pin(sd, "alice", "00u-b", &io) == POG_OK);
+
+	/* a ledger that cannot be read: refused, and said why */
+	put(p, "{\"version\":1,\"user\":\"alice\",", 0600);
+	nlogs = 0;
+	TC_CHECK(pog_ledger_check_pin(sd, "alice", "00u-a", &io) == POG_ERR_CONFIG);
+	TC_CHECK(nlogs == 1);
+	put(p, "{\"version\":1,\"user\":\"alice\",\"sub\":\"00u-a\"}", 0666);
+	TC_CHECK(pog_ledger_check_pin(sd, "alice", "00u-a", &io) == POG_ERR_CONFIG);
+	put(p, "{\"version\":1,\"user\":\"bob\",\"sub\":\"00u-a\"}", 0600);
+	TC_CHECK(pog_ledger_check_pin(sd, "alice", "00u-a", &io) == POG_ERR_CONFIG);
+	unlink(p);
+	free(p);
+	free(sd);
 }
 
 static void
@@ -413,6 +556,107 @@ test_tools(void)
 	pog_cfg_free(&cfg);
 }
 
+/* okta-groups users and users rebind; expire and a rebind keep or clear only the pin. */
+static void
+test_users(void)
+{
+	static const char group[] = "root:x:0:\ndocker:x:997:alice\ndevteam:x:1500:alice\n";
+	static const char gshadow[] = "root:*::\ndocker:!::alice\ndevteam:!::alice\n";
+	struct pog_config cfg;
+	struct pog_ledger l = { 0 }, before = { 0 };
+	char *gp = path_in("ugroup"), *sp = path_in("ugshadow"), *sd = path_in("ustate");
+	char *p = pog_asprintf("%s/alice", sd), *g, *g0, *s0, *text, *text2;
+	char u0[] = "users", u1[] = "rebind", u2[] = "alice", u3[] = "nobody", u4[] = "bogus";
+	char u5[] = "../etc", u6[] = "list", u7[] = "extra";
+	char a0[] = "expire", a1[] = "--older-than", a2[] = "30d";
+	char *argv_list[] = { u0, NULL };
+	char *argv_list2[] = { u0, u6, NULL };
+	char *argv_list3[] = { u0, u6, u7, NULL };
+	char *argv_rebind[] = { u0, u1, u2, NULL };
+	char *argv_nobody[] = { u0, u1, u3, NULL };
+	char *argv_badname[] = { u0, u1, u5, NULL };
+	char *argv_noarg[] = { u0, u1, NULL };
+	char *argv_unknown[] = { u0, u4, NULL };
+	char *argv_expire[] = { a0, a1, a2, NULL };
+
+	memset(&cfg, 0, sizeof(cfg));
+	TC_CHECK(pog_cfg_defaults(&cfg) == POG_OK);
+	free(cfg.group_file);
+	free(cfg.gshadow_file);
+	free(cfg.state_dir);
+	cfg.group_file = gp;
+	cfg.gshadow_file = sp;
+	cfg.state_dir = sd;
+	put(gp, group, 0644);
+	put(sp, gshadow, 0640);
+
+	/* no folder yet: an empty list */
+	TC_CHECK(pog_tool_users(&cfg, 1, argv_list) == 0);
+	TC_CHECK(pog_ensure_dir(sd, 0700) == POG_OK);
+
+	/* an old ledger, 40 days old: pinned to its sub by expire's rewrite */
+	put(p, "{\"version\":1,\"user\":\"alice\",\"when\":1600000000,\"sub\":\"00u-alice\","
+	    "\"issuer\":\"https://idp\",\"managed\":[\"docker\",\"devteam\"],"
+	    "\"result\":\"granted\"}\n", 0600);
+	TC_CHECK(pog_tool_expire(&cfg, 3, argv_expire) == 0);
+	TC_CHECK(pog_ledger_load(sd, "alice", &l, NULL) == POG_OK);
+	TC_STREQ(l.result, "expired");
+	TC_STREQ(l.pinned_sub, "00u-alice");
+	pog_ledger_free(&l);
+	text = slurp(p);
+	TC_CHECK(text != NULL && strstr(text, "\"pinned_sub\": \"00u-alice\"") != NULL);
+	free(text);
+
+	TC_CHECK(pog_tool_users(&cfg, 1, argv_list) == 0);
+	TC_CHECK(pog_tool_users(&cfg, 2, argv_list2) == 0);
+	TC_CHECK(pog_tool_users(&cfg, 3, argv_list3) == 2);
+	TC_CHECK(pog_tool_users(&cfg, 2, argv_unknown) == 2);
+	TC_CHECK(pog_tool_users(&cfg, 2, argv_noarg) == 2);
+	TC_CHECK(pog_tool_users(&cfg, 3, argv_badname) == 2);
+	TC_CHECK(pog_tool_users(&cfg, 3, argv_nobody) == 1);
+
+	/* rebind: the pin goes, and nothing else changes in the ledger or the group files */
+	TC_CHECK(pog_ledger_load(sd, "alice", &before, NULL) == POG_OK);
+	g0 = slurp(gp);
+	s0 = slurp(sp);
+	TC_CHECK(g0 != NULL && strstr(g0, "alice") == NULL);   /* expire's work */
+	TC_CHECK(pog_tool_users(&cfg, 3, argv_rebind) == 0);
+	TC_CHECK(pog_ledger_load(sd, "alice", &l, NULL) == POG_OK);
+	TC_CHECK(l.pinned_sub == NULL);
+	free(before.pinned_sub);
+	before.pinned_sub = NULL;
+	TC_CHECK(pog_ledger_format(&before, &text, &(size_t){ 0 }) == POG_OK);
+	text2 = slurp(p);
+	TC_STREQ(text2, text);
+	free(text);
+	free(text2);
+	TC_STREQ(l.sub, "00u-alice");
+	pog_ledger_free(&l);
+	pog_ledger_free(&before);
+	g = slurp(gp);
+	TC_STREQ(g, g0);
+	free(g);
+	g = slurp(sp);
+	TC_STREQ(g, s0);
+	free(g);
+	free(g0);
+	free(s0);
+	/* the next login by another sub passes the auth check */
+	TC_CHECK(pog_ledger_check_pin(sd, "alice", "00u-alice-2", &io) == POG_OK);
+	/* again: not pinned, nothing written */
+	TC_CHECK(pog_tool_users(&cfg, 3, argv_rebind) == 0);
+	TC_CHECK(pog_tool_users(&cfg, 1, argv_list) == 0);
+
+	/* a corrupt ledger: refused, left as it is */
+	put(p, "{\"version\":1,", 0600);
+	TC_CHECK(pog_tool_users(&cfg, 3, argv_rebind) == 1);
+	text = slurp(p);
+	TC_STREQ(text, "{\"version\":1,");
+	free(text);
+	free(p);
+	pog_cfg_free(&cfg);
+}
+
 int
 main(void)
 {
@@ -424,10 +668,13 @@ main(void)
 		return 99;
 	}
 	test_round_trip();
+	test_pin_format();
+	test_pin_check();
 	test_corrupt();
 	test_files();
 	test_duration();
 	test_tools();
+	test_users();
 	cmd = pog_asprintf("rm -rf '%s'", dir);
 	if (cmd == NULL || system(cmd) != 0)
 		fprintf(stderr, "cannot remove %s\n", dir);

@@ -10,8 +10,10 @@
 //                    created with alice and bob when missing). Format:
 //                    {"alice": {"password": "pw", "email": "...", "preferred_username": "...",
 //                               "name": "...", "groups": [...], "amr": ["pwd", "mfa"]}}
-//                    The key is the login name; the token's sub is "00u-" + key. Values are copied
-//                    into the claims as they are (a malformed "groups" stays malformed).
+//                    The key is the login name; the token's sub is "00u-" + key, or the user's
+//                    "sub" when given (a user deleted and recreated under the same login).
+//                    Values are copied into the claims as they are (a malformed "groups" stays
+//                    malformed); "email_verified" only when the record has it.
 //   IDP_STYLE        custom (default): issuer https://127.0.0.1:PORT/oauth2/default, endpoints
 //                    under /oauth2/default/v1/, groups in the ID token when the groups scope is asked.
 //                    org: issuer https://127.0.0.1:PORT, endpoints under /oauth2/v1/, groups only
@@ -111,8 +113,8 @@ async function findAccount(ctx, accountId) {
     accountId,
     async claims(use) {
       const user = findUser(accountId) || {};
-      const claims = { sub: SUB_PREFIX + accountId };
-      for (const k of ['name', 'preferred_username', 'email', 'groups']) {
+      const claims = { sub: typeof user.sub === 'string' ? user.sub : SUB_PREFIX + accountId };
+      for (const k of ['name', 'preferred_username', 'email', 'email_verified', 'groups']) {
         if (user[k] !== undefined) claims[k] = user[k];
       }
       // Okta's org authorization server issues thin ID tokens: groups only from userinfo.
@@ -284,7 +286,7 @@ function makeProvider(port) {
     claims: {
       openid: ['sub', 'amr', 'auth_time'], // amr comes from the login (the user record)
       profile: ['name', 'preferred_username'],
-      email: ['email'],
+      email: ['email', 'email_verified'],
       groups: ['groups'],
     },
     // Without this the ID token of a device grant only carries sub: scope claims go to the
