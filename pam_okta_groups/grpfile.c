@@ -470,6 +470,20 @@ invalidate_caches(const char *group_file)
 		run_quiet(sss);
 }
 
+/* A membership on a line we do not rewrite stops the whole update: never left in place silently. */
+static pog_err
+remove_one(struct gfile *f, const char *group, const char *user, bool *ch,
+	   const struct pog_io *io)
+{
+	pog_err err = pog_grp_db_remove_member(&f->db, group, user, ch);
+
+	if (err == POG_ERR_INVALID)
+		pog_log(io, LOG_ERR, "%s: line %zu may list %s in group %s in a form this "
+			"module does not rewrite: nothing written; fix that line by hand",
+			f->path, pog_grp_db_unparsed_member(&f->db, group, user), user, group);
+	return err;
+}
+
 static pog_err
 apply(struct gfile *g, struct gfile *gs, const char *user,
       const struct pog_strv *add, const struct pog_strv *remove,
@@ -498,14 +512,15 @@ apply(struct gfile *g, struct gfile *gs, const char *user,
 	}
 	for (size_t i = 0; i < remove->n; i++) {
 		bool ch = false, ch2 = false;
+		pog_err err;
 
-		if (pog_grp_db_remove_member(&g->db, remove->v[i], user, &ch) != POG_OK)
-			return POG_ERR_NOMEM;
+		err = remove_one(g, remove->v[i], user, &ch, io);
+		if (err != POG_OK)
+			return err;
 		if (ch && pog_strv_add(removed, remove->v[i]) != POG_OK)
 			return POG_ERR_NOMEM;
-		if (gs->present &&
-		    pog_grp_db_remove_member(&gs->db, remove->v[i], user, &ch2) != POG_OK)
-			return POG_ERR_NOMEM;
+		if (gs->present && (err = remove_one(gs, remove->v[i], user, &ch2, io)) != POG_OK)
+			return err;
 	}
 	return POG_OK;
 }
