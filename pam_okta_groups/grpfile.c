@@ -99,7 +99,8 @@ slurp(const char *path, bool must_own, char **text, size_t *len,
 	pog_err err = POG_ERR_SYSTEM;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO put in place of the file must not hang the login. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		int e = errno;
 

@@ -156,10 +156,14 @@ done_record(void *ctx, const struct pog_strv *added, const struct pog_strv *remo
 
 static const struct pog_grpfile_hooks hooks = { .plan = plan_fixed, .done = done_record };
 
+static char last_err[512];     /* the last error logged */
+
 static void
 log_quiet(void *ctx, int prio, const char *msg)
 {
 	(void)ctx;
+	if (prio <= LOG_ERR)
+		snprintf(last_err, sizeof(last_err), "%s", msg);
 	if (getenv("TEST_VERBOSE") != NULL)
 		fprintf(stderr, "log %d: %s\n", prio, msg);
 }
@@ -402,6 +406,68 @@ test_failures(void)
 	inject("rename", &r, 4);
 }
 
+/* A line glibc reads as listing alice that we would not rewrite: nothing is written, and the log says which. */
+static void
+test_unparsed_refused(void)
+{
+	struct plan_ctx c;
+	char *g;
+
+	reset();
+	g = replace_line(orig_group, "devteam:x:1500:bob,carol\n",
+			 "devteam:x:1500:bob,carol\n devteam:x:1500:alice\n");
+	TC_CHECK(g != NULL);
+	if (g == NULL)
+		return;
+	put(gpath, g, strlen(g), 0644, 0);
+	last_err[0] = '\0';
+	TC_CHECK(update("", "devteam sudo", &c) == POG_ERR_INVALID);
+	TC_CHECK(c.done_calls == 0);
+	TC_CHECK(same(gpath, g, strlen(g)) && same(spath, orig_gshadow, orig_slen));
+	TC_CHECK(no_temp_left());
+	if (strstr(last_err, "line 42") == NULL)
+		fprintf(stderr, "unparsed: the last error was \"%s\"\n", last_err);
+	TC_CHECK(strstr(last_err, gpath) != NULL && strstr(last_err, "line 42") != NULL &&
+		 strstr(last_err, "alice") != NULL && strstr(last_err, "devteam") != NULL);
+	plan_ctx_free(&c);
+	free(g);
+}
+
+/* A FIFO in place of either file: refused at once, not a hang in open(2). */
+static void
+test_fifo(void)
+{
+	const char *paths[] = { gpath, spath };
+
+	for (size_t i = 0; i < 2; i++) {
+		struct pog_grp_db db = { 0 };
+		struct plan_ctx c;
+		char *msg = NULL;
+		double t0;
+		pog_err err;
+
+		reset();
+		unlink(paths[i]);
+		TC_CHECK(mkfifo(paths[i], 0600) == 0);
+		last_err[0] = '\0';
+		alarm(10);      /* the code before this fix blocked in open(2) */
+		t0 = pog_now_mono();
+		err = update("wheel", "", &c);
+		TC_CHECK(err == POG_ERR_SYSTEM && c.done_calls == 0);
+		TC_CHECK(strstr(last_err, paths[i]) != NULL &&
+			 strstr(last_err, "not a regular file") != NULL);
+		TC_CHECK(pog_grpfile_read(paths[i], i == 0 ? POG_GRP_GROUP : POG_GRP_GSHADOW,
+					  &db, &msg) == POG_ERR_SYSTEM);
+		TC_CHECK(msg != NULL && strstr(msg, "not a regular file") != NULL);
+		TC_CHECK(pog_now_mono() - t0 < 2);
+		alarm(0);
+		free(msg);
+		plan_ctx_free(&c);
+		unlink(paths[i]);
+	}
+	reset();
+}
+
 /* ---- the lock ---- */
 
 static pid_t
@@ -627,6 +693,8 @@ main(void)
 	test_failures();
 	test_lock();
 	test_real_faults();
+	test_unparsed_refused();
+	test_fifo();
 
 	cleanup();
 	free(orig_group);
