@@ -538,6 +538,7 @@ pog_grpfile_update(const char *group_file, const char *gshadow_file,
 	char *msg = NULL;
 	size_t n = 0;
 	int lockfd = -1;
+	bool written = false;
 	pog_err err = POG_ERR_INVALID;
 
 	if (group_file == NULL || *group_file == '\0' || hooks == NULL ||
@@ -570,7 +571,7 @@ pog_grpfile_update(const char *group_file, const char *gshadow_file,
 		err = commit(files, n, io, &msg);
 		if (err != POG_OK)
 			goto out;
-		invalidate_caches(group_file);
+		written = true;
 	}
 	if (hooks->done != NULL)
 		err = hooks->done(ctx, &added, &removed);
@@ -581,6 +582,10 @@ out:
 	gfile_free(&g);
 	if (lockfd >= 0)
 		close(lockfd);  /* drops the lock */
+	/* After the lock: nscd and sssd may take seconds, and useradd, passwd
+	 * and other logins must not wait for them. */
+	if (written)
+		invalidate_caches(group_file);
 	free(msg);
 	pog_strv_free(&add);
 	pog_strv_free(&remove);

@@ -50,8 +50,8 @@ struct pog_grpfile_hooks {
  * fsync of the folder. gshadow is renamed first and group last, and
  * if the group rename fails gshadow is put back. On any error, the
  * originals are left as they were and no temp file is left behind.
- * After a change to /etc/group itself, the nscd and sssd group caches
- * are invalidated.
+ * After a change to /etc/group itself, once the lock is released, the
+ * nscd and sssd group caches are invalidated.
  */
 pog_err pog_grpfile_update(const char *group_file, const char *gshadow_file,
 			   const char *user, const struct pog_grpfile_hooks *hooks,
