@@ -2,8 +2,8 @@
  * grpfile.c - the locked, atomic edit of group_file and gshadow_file.
  *
  * Modelled on shadow's commonio_close(): a temp file "FILE+" with the
- * original's owner and mode, fsync, close checked, a backup "FILE-",
- * rename over the original, fsync of the folder.
+ * original's owner, mode and SELinux label, fsync, close checked, a
+ * backup "FILE-", rename over the original, fsync of the folder.
  *
  * The lock: glibc's lckpwdf() sets a SIGALRM handler and an alarm, which
  * a PAM module must not do. So this takes the same lock itself: a write
@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "grpfile.h"
+#include "label.h"
 #include "util.h"
 
 #define SYSTEM_GROUP_FILE "/etc/group"
@@ -267,6 +268,8 @@ write_temp(struct gfile *f, const char *data, size_t len, char **errmsg)
 				       strerror(errno));
 		goto out;
 	}
+	if (pog_label_copy(f->path, fd, errmsg) != POG_OK)
+		goto out;
 	while (len > 0) {
 		ssize_t w = sys->write(fd, p, len);
 
