@@ -112,21 +112,48 @@ parse_gid(const char *s, size_t len, gid_t *gid)
 	return true;
 }
 
-/* Splits a member list on ','. Empty items (",," or a trailing ',') are dropped. */
+/*
+ * A member (or gshadow admin) list, read exactly as glibc's nss_files
+ * reads it (parse_list in nss/nss_files/files-parse.c): items end at ','
+ * or at end; white space before an item is skipped, white space after
+ * it is part of it; an empty item is dropped. So "bob, alice" lists
+ * alice and "alice ,bob" lists "alice " and bob, as getgrnam and
+ * initgroups see them. Takes all bytes up to end.
+ */
 static pog_err
-split_members(struct pog_strv *sv, const char *s, size_t len)
+cur_list(const char **cur, const char *end, struct pog_strv *out)
 {
-	const char *end = s + len;
+	struct pog_strv sv = { 0 };
+	const char *s = *cur;
 
 	while (s < end) {
-		const char *comma = memchr(s, ',', (size_t)(end - s));
-		const char *stop = comma != NULL ? comma : end;
+		const char *item, *stop;
 
-		if (stop > s && pog_strv_add_len(sv, s, (size_t)(stop - s)) != POG_OK)
+		while (s < end && is_blank((unsigned char)*s))
+			s++;
+		item = s;
+		stop = memchr(s, ',', (size_t)(end - s));
+		if (stop == NULL)
+			stop = end;
+		if (stop > item && pog_strv_add_len(&sv, item, (size_t)(stop - item)) != POG_OK) {
+			pog_strv_free(&sv);
 			return POG_ERR_NOMEM;
-		s = comma != NULL ? comma + 1 : end;
+		}
+		s = stop < end ? stop + 1 : end;
 	}
+	*out = sv;
+	*cur = end;
 	return POG_OK;
+}
+
+/* A list field holds no control bytes but white space, which glibc skips or keeps. */
+static bool
+list_ok(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == '\0' || (is_ctl((unsigned char)s[i]) && !is_blank((unsigned char)s[i])))
+			return false;
+	return true;
 }
 
 void
@@ -136,6 +163,7 @@ pog_grp_entry_free(struct pog_grp_entry *e)
 		return;
 	free(e->name);          /* passwd and field3 live in the same block */
 	pog_strv_free(&e->members);
+	pog_strv_free(&e->admins);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -154,9 +182,6 @@ pog_grp_parse_entry(const char **cur, const char *end, enum pog_grp_kind kind,
 	/* Comments, NIS compat lines and indented lines are not entries to us. */
 	if (*p == '#' || *p == '+' || *p == '-' || is_blank((unsigned char)*p))
 		goto out;
-	for (const char *q = p; q < end; q++)
-		if (*q == '\0' || is_ctl((unsigned char)*q))
-			goto out;
 	if (!cur_field(&p, end, &name, &namelen) || namelen == 0)
 		goto out;
 	if (!cur_field(&p, end, &pw, &pwlen))
@@ -164,6 +189,13 @@ pog_grp_parse_entry(const char **cur, const char *end, enum pog_grp_kind kind,
 	if (!cur_field(&p, end, &f3, &f3len))
 		goto out;
 	if (memchr(p, ':', (size_t)(end - p)) != NULL)
+		goto out;
+	/* Control bytes make a line not ours, except white space in the lists. */
+	for (const char *q = name; q < (kind == POG_GRP_GROUP ? p : f3); q++)
+		if (*q == '\0' || is_ctl((unsigned char)*q))
+			goto out;
+	if (!list_ok(p, (size_t)(end - p)) ||
+	    (kind == POG_GRP_GSHADOW && !list_ok(f3, f3len)))
 		goto out;
 	if (kind == POG_GRP_GROUP && !parse_gid(f3, f3len, &e.gid))
 		goto out;
@@ -182,7 +214,13 @@ pog_grp_parse_entry(const char **cur, const char *end, enum pog_grp_kind kind,
 	e.field3 = e.passwd + pwlen + 1;
 	memcpy(e.field3, f3, f3len);
 	e.field3[f3len] = '\0';
-	if (split_members(&e.members, p, (size_t)(end - p)) != POG_OK)
+	if (kind == POG_GRP_GSHADOW) {
+		const char *a = f3;
+
+		if (cur_list(&a, f3 + f3len, &e.admins) != POG_OK)
+			goto out;
+	}
+	if (cur_list(&p, end, &e.members) != POG_OK)
 		goto out;
 
 	*out = e;
@@ -410,6 +448,53 @@ pog_grp_db_find_casefold(const struct pog_grp_db *db, const char *name)
 	return found;
 }
 
+/*
+ * Whether a line that is no entry to us might list user in group for
+ * glibc, which also reads indented lines, odd gids and extra colons.
+ * Read loosely on purpose: the name up to the first ':', then any item
+ * between ',' or ':' separators, white space before it skipped as glibc
+ * does. It may say yes where glibc says no, never the other way round.
+ */
+static bool
+raw_lists(const struct pog_grp_line *l, const char *group, const char *user)
+{
+	const char *p = l->raw, *end = l->raw + l->rawlen;
+	size_t glen = strlen(group), ulen = strlen(user);
+
+	while (p < end && is_blank((unsigned char)*p))
+		p++;
+	if (p == end || *p == '#' || (size_t)(end - p) <= glen ||
+	    memcmp(p, group, glen) != 0 || p[glen] != ':')
+		return false;
+	p += glen + 1;
+	while (p < end) {
+		const char *item;
+
+		while (p < end && is_blank((unsigned char)*p))
+			p++;
+		item = p;
+		while (p < end && *p != ',' && *p != ':')
+			p++;
+		if ((size_t)(p - item) == ulen && memcmp(item, user, ulen) == 0)
+			return true;
+		if (p < end)
+			p++;
+	}
+	return false;
+}
+
+size_t
+pog_grp_db_unparsed_member(const struct pog_grp_db *db, const char *group,
+			   const char *user)
+{
+	if (group == NULL || user == NULL || *group == '\0' || *user == '\0')
+		return 0;
+	for (size_t i = 0; i < db->n; i++)
+		if (!db->lines[i].is_entry && raw_lists(&db->lines[i], group, user))
+			return i + 1;
+	return 0;
+}
+
 bool
 pog_grp_db_is_member(const struct pog_grp_db *db, const char *group,
 		     const char *user)
@@ -417,7 +502,7 @@ pog_grp_db_is_member(const struct pog_grp_db *db, const char *group,
 	for (size_t k = db_first(db, group); k != 0; k = db_next(db, k))
 		if (pog_strv_contains(&db->lines[k - 1].e.members, user))
 			return true;
-	return false;
+	return pog_grp_db_unparsed_member(db, group, user) != 0;
 }
 
 pog_err
@@ -448,6 +533,9 @@ pog_grp_db_remove_member(struct pog_grp_db *db, const char *group,
 			 const char *user, bool *changed)
 {
 	*changed = false;
+	/* A line we would not rewrite still gives glibc the membership: refuse. */
+	if (pog_grp_db_unparsed_member(db, group, user) != 0)
+		return POG_ERR_INVALID;
 	for (size_t i = db_first(db, group); i != 0; i = db_next(db, i)) {
 		struct pog_grp_line *l = &db->lines[i - 1];
 		struct pog_strv *m = &l->e.members;
@@ -480,17 +568,29 @@ pog_grp_db_dirty(const struct pog_grp_db *db)
 }
 
 static pog_err
-format_entry(const struct pog_grp_entry *e, struct pog_buf *out)
+format_list(const struct pog_strv *sv, struct pog_buf *out)
 {
-	if (pog_buf_printf(out, "%s:%s:%s:", e->name, e->passwd, e->field3) != POG_OK)
-		return POG_ERR_NOMEM;
-	for (size_t i = 0; i < e->members.n; i++) {
+	for (size_t i = 0; i < sv->n; i++) {
 		if (i > 0 && pog_buf_add(out, ",", 1) != POG_OK)
 			return POG_ERR_NOMEM;
-		if (pog_buf_addstr(out, e->members.v[i]) != POG_OK)
+		if (pog_buf_addstr(out, sv->v[i]) != POG_OK)
 			return POG_ERR_NOMEM;
 	}
 	return POG_OK;
+}
+
+/* A changed entry in the normal form, as gpasswd writes it: the lists as glibc read them. */
+static pog_err
+format_entry(enum pog_grp_kind kind, const struct pog_grp_entry *e, struct pog_buf *out)
+{
+	if (pog_buf_printf(out, "%s:%s:", e->name, e->passwd) != POG_OK)
+		return POG_ERR_NOMEM;
+	if (kind == POG_GRP_GSHADOW ? format_list(&e->admins, out) != POG_OK
+				    : pog_buf_addstr(out, e->field3) != POG_OK)
+		return POG_ERR_NOMEM;
+	if (pog_buf_add(out, ":", 1) != POG_OK)
+		return POG_ERR_NOMEM;
+	return format_list(&e->members, out);
 }
 
 pog_err
@@ -515,7 +615,7 @@ pog_grp_db_format(const struct pog_grp_db *db, struct pog_buf *out)
 		const struct pog_grp_line *l = &db->lines[i];
 
 		if (l->is_entry && l->dirty) {
-			if (format_entry(&l->e, out) != POG_OK)
+			if (format_entry(db->kind, &l->e, out) != POG_OK)
 				return POG_ERR_NOMEM;
 		} else if (pog_buf_add(out, l->raw, l->rawlen) != POG_OK) {
 			return POG_ERR_NOMEM;

@@ -31,7 +31,8 @@ struct pog_grp_entry {
 	char *passwd;
 	char *field3;           /* group: the gid as written; gshadow: the admins */
 	gid_t gid;              /* group only */
-	struct pog_strv members;
+	struct pog_strv members;        /* as glibc reads them */
+	struct pog_strv admins;         /* gshadow only: field3 as glibc reads it */
 };
 
 struct pog_grp_line {
@@ -99,7 +100,18 @@ const struct pog_grp_entry *pog_grp_db_find(const struct pog_grp_db *db,
 const struct pog_grp_entry *pog_grp_db_find_casefold(const struct pog_grp_db *db,
 						     const char *name);
 
-/* Whether user is listed in any entry named group (initgroups sees them all). */
+/*
+ * 1 + the index of a line that is no entry to us (indented, an odd gid,
+ * extra colons...) but that glibc may read as listing user in group;
+ * 0: none. Such a line is never rewritten, so a removal refuses it.
+ */
+size_t pog_grp_db_unparsed_member(const struct pog_grp_db *db, const char *group,
+				  const char *user);
+
+/*
+ * Whether user is listed in any entry named group (initgroups sees them
+ * all), or in a line pog_grp_db_unparsed_member finds.
+ */
 bool pog_grp_db_is_member(const struct pog_grp_db *db, const char *group,
 			  const char *user);
 
@@ -110,7 +122,11 @@ bool pog_grp_db_is_member(const struct pog_grp_db *db, const char *group,
 pog_err pog_grp_db_add_member(struct pog_grp_db *db, const char *group,
 			      const char *user, bool *changed);
 
-/* Removes user from every entry named group. No entry is not an error. */
+/*
+ * Removes user from every entry named group; a changed line is written
+ * in the normal form. No entry is not an error. POG_ERR_INVALID, with
+ * nothing changed: pog_grp_db_unparsed_member finds a line.
+ */
 pog_err pog_grp_db_remove_member(struct pog_grp_db *db, const char *group,
 				 const char *user, bool *changed);
 

@@ -2,8 +2,8 @@
  * grpfile.c - the locked, atomic edit of group_file and gshadow_file.
  *
  * Modelled on shadow's commonio_close(): a temp file "FILE+" with the
- * original's owner and mode, fsync, close checked, a backup "FILE-",
- * rename over the original, fsync of the folder.
+ * original's owner, mode and SELinux label, fsync, close checked, a
+ * backup "FILE-", rename over the original, fsync of the folder.
  *
  * The lock: glibc's lckpwdf() sets a SIGALRM handler and an alarm, which
  * a PAM module must not do. So this takes the same lock itself: a write
@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "grpfile.h"
+#include "label.h"
 #include "util.h"
 
 #define SYSTEM_GROUP_FILE "/etc/group"
@@ -99,7 +100,8 @@ slurp(const char *path, bool must_own, char **text, size_t *len,
 	pog_err err = POG_ERR_SYSTEM;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO put in place of the file must not hang the login. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		int e = errno;
 
@@ -266,6 +268,8 @@ write_temp(struct gfile *f, const char *data, size_t len, char **errmsg)
 				       strerror(errno));
 		goto out;
 	}
+	if (pog_label_copy(f->path, fd, errmsg) != POG_OK)
+		goto out;
 	while (len > 0) {
 		ssize_t w = sys->write(fd, p, len);
 
@@ -470,6 +474,20 @@ invalidate_caches(const char *group_file)
 		run_quiet(sss);
 }
 
+/* A membership on a line we do not rewrite stops the whole update: never left in place silently. */
+static pog_err
+remove_one(struct gfile *f, const char *group, const char *user, bool *ch,
+	   const struct pog_io *io)
+{
+	pog_err err = pog_grp_db_remove_member(&f->db, group, user, ch);
+
+	if (err == POG_ERR_INVALID)
+		pog_log(io, LOG_ERR, "%s: line %zu may list %s in group %s in a form this "
+			"module does not rewrite: nothing written; fix that line by hand",
+			f->path, pog_grp_db_unparsed_member(&f->db, group, user), user, group);
+	return err;
+}
+
 static pog_err
 apply(struct gfile *g, struct gfile *gs, const char *user,
       const struct pog_strv *add, const struct pog_strv *remove,
@@ -498,14 +516,15 @@ apply(struct gfile *g, struct gfile *gs, const char *user,
 	}
 	for (size_t i = 0; i < remove->n; i++) {
 		bool ch = false, ch2 = false;
+		pog_err err;
 
-		if (pog_grp_db_remove_member(&g->db, remove->v[i], user, &ch) != POG_OK)
-			return POG_ERR_NOMEM;
+		err = remove_one(g, remove->v[i], user, &ch, io);
+		if (err != POG_OK)
+			return err;
 		if (ch && pog_strv_add(removed, remove->v[i]) != POG_OK)
 			return POG_ERR_NOMEM;
-		if (gs->present &&
-		    pog_grp_db_remove_member(&gs->db, remove->v[i], user, &ch2) != POG_OK)
-			return POG_ERR_NOMEM;
+		if (gs->present && (err = remove_one(gs, remove->v[i], user, &ch2, io)) != POG_OK)
+			return err;
 	}
 	return POG_OK;
 }
@@ -522,6 +541,7 @@ pog_grpfile_update(const char *group_file, const char *gshadow_file,
 	char *msg = NULL;
 	size_t n = 0;
 	int lockfd = -1;
+	bool written = false;
 	pog_err err = POG_ERR_INVALID;
 
 	if (group_file == NULL || *group_file == '\0' || hooks == NULL ||
@@ -554,7 +574,7 @@ pog_grpfile_update(const char *group_file, const char *gshadow_file,
 		err = commit(files, n, io, &msg);
 		if (err != POG_OK)
 			goto out;
-		invalidate_caches(group_file);
+		written = true;
 	}
 	if (hooks->done != NULL)
 		err = hooks->done(ctx, &added, &removed);
@@ -565,6 +585,10 @@ out:
 	gfile_free(&g);
 	if (lockfd >= 0)
 		close(lockfd);  /* drops the lock */
+	/* After the lock: nscd and sssd may take seconds, and useradd, passwd
+	 * and other logins must not wait for them. */
+	if (written)
+		invalidate_caches(group_file);
 	free(msg);
 	pog_strv_free(&add);
 	pog_strv_free(&remove);

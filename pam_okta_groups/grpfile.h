@@ -46,12 +46,13 @@ struct pog_grpfile_hooks {
  * lock of lckpwdf, for /etc/group), reads group_file and gshadow_file
  * (skipped when NULL, empty or missing), asks hooks->plan, applies it
  * to both, and when anything changed writes both files: a temp file
- * with the original's owner and mode, fsync, a backup "FILE-", rename,
+ * with the original's owner, mode and SELinux label (label.h), fsync,
+ * a backup "FILE-", rename,
  * fsync of the folder. gshadow is renamed first and group last, and
  * if the group rename fails gshadow is put back. On any error, the
  * originals are left as they were and no temp file is left behind.
- * After a change to /etc/group itself, the nscd and sssd group caches
- * are invalidated.
+ * After a change to /etc/group itself, once the lock is released, the
+ * nscd and sssd group caches are invalidated.
  */
 pog_err pog_grpfile_update(const char *group_file, const char *gshadow_file,
 			   const char *user, const struct pog_grpfile_hooks *hooks,

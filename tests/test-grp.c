@@ -3,9 +3,12 @@
  */
 #include "config.h"
 
+#include <grp.h>
+#include <gshadow.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "grp.h"
 #include "tcheck.h"
@@ -75,7 +78,7 @@ test_fixtures(void)
 	} fx[] = {
 		{ "group.debian", POG_GRP_GROUP, 44 },
 		{ "gshadow.debian", POG_GRP_GSHADOW, 44 },
-		{ "group.odd-nonl", POG_GRP_GROUP, 6 },
+		{ "group.odd-nonl", POG_GRP_GROUP, 7 },     /* crlf: "bob\r", as glibc reads it */
 		{ "gshadow.odd", POG_GRP_GSHADOW, 4 },
 		{ "group.empty", POG_GRP_GROUP, 0 },
 		{ "group.blank", POG_GRP_GROUP, 0 },
@@ -119,16 +122,18 @@ test_odd_lines(void)
 	if (text == NULL)
 		return;
 	TC_CHECK(pog_grp_db_parse(&db, POG_GRP_GROUP, text, len) == POG_OK);
-	/* not entries: indented, NIS, malformed, bad gids, CR, tab */
+	/* not entries: indented, NIS, malformed, bad gids, a tab in the name */
 	TC_CHECK(pog_grp_db_find(&db, "indented") == NULL);
 	TC_CHECK(pog_grp_db_find(&db, "  indented") == NULL);
 	TC_CHECK(pog_grp_db_find(&db, "too") == NULL);
 	TC_CHECK(pog_grp_db_find(&db, "nogid") == NULL);
 	TC_CHECK(pog_grp_db_find(&db, "neg") == NULL);
 	TC_CHECK(pog_grp_db_find(&db, "biggid") == NULL);
-	TC_CHECK(pog_grp_db_find(&db, "crlf") == NULL);
 	TC_CHECK(pog_grp_db_find(&db, "tabbed\t") == NULL);
-	/* entries */
+	/* entries; white space in a member list is glibc's: the CR is part of "bob\r" */
+	e = pog_grp_db_find(&db, "crlf");
+	TC_CHECK(e != NULL && e->members.n == 1 && strcmp(e->members.v[0], "bob\r") == 0);
+	TC_CHECK(!pog_grp_db_is_member(&db, "crlf", "bob"));
 	e = pog_grp_db_find(&db, "emptyname");
 	TC_CHECK(e != NULL && e->gid == 7);
 	e = pog_grp_db_find(&db, "utf8-\xc3\xa9quipe");
@@ -200,7 +205,13 @@ test_cursor(void)
 		{ "#g:x:1:", POG_GRP_GROUP, false, NULL, NULL, NULL, 0, 0 },
 		{ "+g:x:1:", POG_GRP_GROUP, false, NULL, NULL, NULL, 0, 0 },
 		{ "-g:x:1:", POG_GRP_GROUP, false, NULL, NULL, NULL, 0, 0 },
-		{ "g:x:1:a\r", POG_GRP_GROUP, false, NULL, NULL, NULL, 0, 0 },
+		{ "g:x:1:a\r", POG_GRP_GROUP, true, "g", "x", "1", 1, 1 },
+		{ "g:x:1:a,\tb , c", POG_GRP_GROUP, true, "g", "x", "1", 1, 3 },
+		{ "g:x:1:a\x01", POG_GRP_GROUP, false, NULL, NULL, NULL, 0, 0 },
+		{ "g\t:x:1:a", POG_GRP_GROUP, false, NULL, NULL, NULL, 0, 0 },
+		{ "g:x\r:1:a", POG_GRP_GROUP, false, NULL, NULL, NULL, 0, 0 },
+		{ "docker:!:\tcarol:bob", POG_GRP_GSHADOW, true, "docker", "!", "\tcarol", 0, 1 },
+		{ "docker:!:\x02:bob", POG_GRP_GSHADOW, false, NULL, NULL, NULL, 0, 0 },
 		{ "docker:!:carol:bob", POG_GRP_GSHADOW, true, "docker", "!", "carol", 0, 1 },
 		{ "docker:$6$s$h:a,b:", POG_GRP_GSHADOW, true, "docker", "$6$s$h", "a,b", 0, 0 },
 		{ "docker:!:", POG_GRP_GSHADOW, false, NULL, NULL, NULL, 0, 0 },
@@ -287,7 +298,9 @@ test_edits(void)
 	edit_case(G, "d:x:1:\n", "add", "d", "a\nb", POG_ERR_INVALID, false, "d:x:1:\n");
 	edit_case(G, "d:x:1:\n", "add", "d", "../x", POG_ERR_INVALID, false, "d:x:1:\n");
 	/* a malformed line with the same name is never edited */
-	edit_case(G, "d:x:1:b\r\n", "add", "d", "alice", POG_ERR_INVALID, false, "d:x:1:b\r\n");
+	edit_case(G, "d:x:1:b\x01\n", "add", "d", "alice", POG_ERR_INVALID, false, "d:x:1:b\x01\n");
+	/* a CR is part of the last member, for glibc and for us */
+	edit_case(G, "d:x:1:b\r\n", "add", "d", "alice", POG_OK, true, "d:x:1:b\r,alice\n");
 	/* a line kept as is except for its edit; sparse member lists are tidied */
 	edit_case(G, "s:x:14:a,,b,\n", "add", "s", "alice", POG_OK, true, "s:x:14:a,b,alice\n");
 	/* gshadow: the admins stay, the members change */
@@ -356,6 +369,175 @@ test_find(void)
 	pog_grp_db_free(&db);
 }
 
+/* The member and admin lists of one line, as glibc itself reads them (fgetgrent, fgetsgent). */
+static bool
+glibc_lists(enum pog_grp_kind kind, const char *line, struct pog_strv *adm,
+	    struct pog_strv *mem)
+{
+	char path[] = "/tmp/test-grp.XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w+") : NULL;
+	bool ok = false;
+
+	if (f == NULL)
+		return false;
+	fprintf(f, "%s\n", line);
+	rewind(f);
+	if (kind == POG_GRP_GROUP) {
+		struct group *gr = fgetgrent(f);
+
+		for (size_t i = 0; gr != NULL && gr->gr_mem[i] != NULL; i++)
+			pog_strv_add(mem, gr->gr_mem[i]);
+		ok = gr != NULL;
+	} else {
+		struct sgrp *sg = fgetsgent(f);
+
+		for (size_t i = 0; sg != NULL && sg->sg_adm[i] != NULL; i++)
+			pog_strv_add(adm, sg->sg_adm[i]);
+		for (size_t i = 0; sg != NULL && sg->sg_mem[i] != NULL; i++)
+			pog_strv_add(mem, sg->sg_mem[i]);
+		ok = sg != NULL;
+	}
+	fclose(f);
+	unlink(path);
+	return ok;
+}
+
+static bool
+same_list(const struct pog_strv *a, const struct pog_strv *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], b->v[i]) != 0)
+			return false;
+	return true;
+}
+
+/* Every list reads the same to us as to glibc's nss_files parser. */
+static void
+test_glibc_lists(void)
+{
+	static const char *lists[] = {
+		"bob, alice", " alice", "alice ,bob", "bob,,alice", "bob,\talice",
+		"\talice\t,bob", ",alice,", " , ,", "", "a b,c", "bob,\v\f\ralice",
+		"alice\r", "  ", "x,, ,\t, y ", "alice,alice",
+	};
+
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		for (int k = 0; k < 2; k++) {
+			enum pog_grp_kind kind = k == 0 ? POG_GRP_GROUP : POG_GRP_GSHADOW;
+			struct pog_strv gadm = { 0 }, gmem = { 0 };
+			struct pog_grp_entry e = { 0 };
+			char *line = kind == POG_GRP_GROUP ?
+				pog_asprintf("devteam:x:2000:%s", lists[i]) :
+				pog_asprintf("devteam:!:%s:%s", lists[i], lists[i]);
+			const char *cur = line;
+			bool ok;
+
+			TC_CHECK(line != NULL && glibc_lists(kind, line, &gadm, &gmem));
+			TC_CHECK(pog_grp_parse_entry(&cur, line + strlen(line), kind, &e) == POG_OK);
+			ok = same_list(&e.members, &gmem) &&
+			     (kind == POG_GRP_GROUP || same_list(&e.admins, &gadm));
+			if (!ok)
+				fprintf(stderr, "list \"%s\" (kind %d): %zu members for us, %zu for glibc\n",
+					lists[i], k, e.members.n, gmem.n);
+			TC_CHECK(ok);
+			pog_grp_entry_free(&e);
+			pog_strv_free(&gadm);
+			pog_strv_free(&gmem);
+			free(line);
+		}
+	}
+}
+
+/* A revoked member is removed however the list is spaced; the line is rewritten in normal form. */
+static void
+test_blank_removal(void)
+{
+	const enum pog_grp_kind G = POG_GRP_GROUP, S = POG_GRP_GSHADOW;
+	const char *other = "other:x:1:x, y\n";
+	char *in, *want;
+
+	edit_case(G, "devteam:x:2000:bob, alice\n", "remove", "devteam", "alice",
+		  POG_OK, true, "devteam:x:2000:bob\n");
+	edit_case(G, "devteam:x:2000: alice\n", "remove", "devteam", "alice",
+		  POG_OK, true, "devteam:x:2000:\n");
+	edit_case(G, "devteam:x:2000:bob,,alice\n", "remove", "devteam", "alice",
+		  POG_OK, true, "devteam:x:2000:bob\n");
+	edit_case(G, "devteam:x:2000:bob,\talice\n", "remove", "devteam", "alice",
+		  POG_OK, true, "devteam:x:2000:bob\n");
+	edit_case(G, "devteam:x:2000:\talice , bob\n", "remove", "devteam", "bob",
+		  POG_OK, true, "devteam:x:2000:alice \n");
+	/* "alice " is not alice, for glibc either: nothing to remove */
+	edit_case(G, "devteam:x:2000:alice ,bob\n", "remove", "devteam", "alice",
+		  POG_OK, false, "devteam:x:2000:alice ,bob\n");
+	edit_case(G, "devteam:x:2000:alice ,bob\n", "remove", "devteam", "bob",
+		  POG_OK, true, "devteam:x:2000:alice \n");
+	/* an add also writes the normal form */
+	edit_case(G, "devteam:x:2000:bob, carol\n", "add", "devteam", "alice",
+		  POG_OK, true, "devteam:x:2000:bob,carol,alice\n");
+	/* gshadow: both lists in the normal form */
+	edit_case(S, "devteam:!: carol,\tdave:bob, alice\n", "remove", "devteam", "alice",
+		  POG_OK, true, "devteam:!:carol,dave:bob\n");
+	/* the lines not touched stay byte for byte */
+	in = pog_asprintf("%sdevteam:x:2000:bob, alice\n%s", other, other);
+	want = pog_asprintf("%sdevteam:x:2000:bob\n%s", other, other);
+	TC_CHECK(in != NULL && want != NULL);
+	if (in != NULL && want != NULL)
+		edit_case(G, in, "remove", "devteam", "alice", POG_OK, true, want);
+	free(in);
+	free(want);
+}
+
+/* A line we do not rewrite but glibc may read as listing the user: removal refuses. */
+static void
+test_unparsed_member(void)
+{
+	static const struct {
+		const char *text;
+		size_t line;            /* 1-based, 0: none */
+	} cases[] = {
+		{ "devteam:x:2000:bob\n devteam:x:2000:alice\n", 2 },          /* indented */
+		{ "devteam:x: 2000:alice\n", 1 },                               /* odd gid */
+		{ "devteam:x:+2000:bob, alice\n", 1 },
+		{ "devteam:x:2000:bob:x,alice\n", 1 },                          /* extra colon */
+		{ "devteam:x:2000:bob,\x01,alice\n", 1 },                       /* control byte */
+		{ "#devteam:x:2000:alice\n", 0 },                               /* a comment */
+		{ "devteam:x: 2000:alice \n", 0 },                              /* "alice " */
+		{ "devteams:x: 2000:alice\n", 0 },
+		{ "devteam:x:2000:bob, alice\n", 0 },                           /* an entry */
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pog_grp_db db = { 0 };
+		struct pog_buf out = { 0 };
+		const char *t = cases[i].text;
+		size_t got;
+		bool ch = true;
+		pog_err err;
+
+		TC_CHECK(pog_grp_db_parse(&db, POG_GRP_GROUP, t, strlen(t)) == POG_OK);
+		got = pog_grp_db_unparsed_member(&db, "devteam", "alice");
+		if (got != cases[i].line)
+			fprintf(stderr, "unparsed case %zu: line %zu, want %zu\n", i, got,
+				cases[i].line);
+		TC_CHECK(got == cases[i].line);
+		TC_CHECK(pog_grp_db_is_member(&db, "devteam", "alice") ==
+			 (cases[i].line != 0 || strstr(t, ", alice") != NULL));
+		err = pog_grp_db_remove_member(&db, "devteam", "alice", &ch);
+		if (cases[i].line != 0) {
+			TC_CHECK(err == POG_ERR_INVALID && !ch);
+			TC_CHECK(pog_grp_db_format(&db, &out) == POG_OK);
+			TC_CHECK(out.len == strlen(t) && memcmp(out.data, t, out.len) == 0);
+		} else {
+			TC_CHECK(err == POG_OK);
+		}
+		pog_buf_free(&out);
+		pog_grp_db_free(&db);
+	}
+}
+
 int
 main(void)
 {
@@ -365,5 +547,8 @@ main(void)
 	test_edits();
 	test_names();
 	test_find();
+	test_glibc_lists();
+	test_blank_removal();
+	test_unparsed_member();
 	TC_DONE();
 }

@@ -156,10 +156,14 @@ done_record(void *ctx, const struct pog_strv *added, const struct pog_strv *remo
 
 static const struct pog_grpfile_hooks hooks = { .plan = plan_fixed, .done = done_record };
 
+static char last_err[512];     /* the last error logged */
+
 static void
 log_quiet(void *ctx, int prio, const char *msg)
 {
 	(void)ctx;
+	if (prio <= LOG_ERR)
+		snprintf(last_err, sizeof(last_err), "%s", msg);
 	if (getenv("TEST_VERBOSE") != NULL)
 		fprintf(stderr, "log %d: %s\n", prio, msg);
 }
@@ -402,6 +406,68 @@ test_failures(void)
 	inject("rename", &r, 4);
 }
 
+/* A line glibc reads as listing alice that we would not rewrite: nothing is written, and the log says which. */
+static void
+test_unparsed_refused(void)
+{
+	struct plan_ctx c;
+	char *g;
+
+	reset();
+	g = replace_line(orig_group, "devteam:x:1500:bob,carol\n",
+			 "devteam:x:1500:bob,carol\n devteam:x:1500:alice\n");
+	TC_CHECK(g != NULL);
+	if (g == NULL)
+		return;
+	put(gpath, g, strlen(g), 0644, 0);
+	last_err[0] = '\0';
+	TC_CHECK(update("", "devteam sudo", &c) == POG_ERR_INVALID);
+	TC_CHECK(c.done_calls == 0);
+	TC_CHECK(same(gpath, g, strlen(g)) && same(spath, orig_gshadow, orig_slen));
+	TC_CHECK(no_temp_left());
+	if (strstr(last_err, "line 42") == NULL)
+		fprintf(stderr, "unparsed: the last error was \"%s\"\n", last_err);
+	TC_CHECK(strstr(last_err, gpath) != NULL && strstr(last_err, "line 42") != NULL &&
+		 strstr(last_err, "alice") != NULL && strstr(last_err, "devteam") != NULL);
+	plan_ctx_free(&c);
+	free(g);
+}
+
+/* A FIFO in place of either file: refused at once, not a hang in open(2). */
+static void
+test_fifo(void)
+{
+	const char *paths[] = { gpath, spath };
+
+	for (size_t i = 0; i < 2; i++) {
+		struct pog_grp_db db = { 0 };
+		struct plan_ctx c;
+		char *msg = NULL;
+		double t0;
+		pog_err err;
+
+		reset();
+		unlink(paths[i]);
+		TC_CHECK(mkfifo(paths[i], 0600) == 0);
+		last_err[0] = '\0';
+		alarm(10);      /* the code before this fix blocked in open(2) */
+		t0 = pog_now_mono();
+		err = update("wheel", "", &c);
+		TC_CHECK(err == POG_ERR_SYSTEM && c.done_calls == 0);
+		TC_CHECK(strstr(last_err, paths[i]) != NULL &&
+			 strstr(last_err, "not a regular file") != NULL);
+		TC_CHECK(pog_grpfile_read(paths[i], i == 0 ? POG_GRP_GROUP : POG_GRP_GSHADOW,
+					  &db, &msg) == POG_ERR_SYSTEM);
+		TC_CHECK(msg != NULL && strstr(msg, "not a regular file") != NULL);
+		TC_CHECK(pog_now_mono() - t0 < 2);
+		alarm(0);
+		free(msg);
+		plan_ctx_free(&c);
+		unlink(paths[i]);
+	}
+	reset();
+}
+
 /* ---- the lock ---- */
 
 static pid_t
@@ -564,6 +630,129 @@ full_child_tight(void)
 	return 0;
 }
 
+/*
+ * nscd and sssd are told after the lock is dropped: in a private mount
+ * namespace, this folder is /etc, /run has nscd's socket, and
+ * /usr/sbin/nscd is a probe that tries the lock the way lckpwdf does.
+ */
+static char self_exe[256];
+
+/* The probe's own run: "--probe-lock LOCKFILE OUT ARGS...". */
+static int
+probe_lock(int argc, char **argv)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	int fd = open(argv[2], O_RDWR | O_CLOEXEC);
+	FILE *out = fopen(argv[3], "w");
+	bool is_free;
+
+	if (fd < 0 || out == NULL)
+		return 2;
+	is_free = fcntl(fd, F_SETLK, &fl) == 0;
+	fprintf(out, "%s", is_free ? "free" : "locked");
+	for (int i = 4; i < argc; i++)
+		fprintf(out, " %s", argv[i]);
+	return fclose(out) == 0 ? 0 : 2;
+}
+
+static char *
+probe_result(void)
+{
+	char *r = slurp("/run/nscd/probe", NULL);
+
+	unlink("/run/nscd/probe");
+	return r;
+}
+
+static int
+cache_child(void)
+{
+	char a0[] = "/usr/sbin/nscd", a1[] = "-i", a2[] = "group";
+	char *const argv[] = { a0, a1, a2, NULL };
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	struct plan_ctx c;
+	char *cache, *script, *r;
+	size_t clen = 0;
+	pid_t pid;
+	int fd, status, rc = 1;
+	pog_err err;
+
+	/* the loader's cache, so that the probe starts with this folder as /etc */
+	cache = slurp("/etc/ld.so.cache", &clen);
+	if (cache != NULL) {
+		char p[160];
+
+		snprintf(p, sizeof(p), "%s/ld.so.cache", dir);
+		put(p, cache, clen, 0644, 0);
+		free(cache);
+	}
+	reset();
+	if (mount(dir, "/etc", "none", MS_BIND, NULL) != 0 ||
+	    mount("tmpfs", "/run", "tmpfs", 0, "mode=0755") != 0 ||
+	    mount("tmpfs", "/usr/sbin", "tmpfs", 0, "mode=0755") != 0)
+		return 77;
+	script = pog_asprintf("#!/bin/sh\nexec '%s' --probe-lock /etc/.pwd.lock /run/nscd/probe \"$@\"\n",
+			      self_exe);
+	if (script == NULL || mkdir("/run/nscd", 0755) != 0)
+		return 1;
+	put("/run/nscd/socket", "", 0, 0644, 0);
+	put("/usr/sbin/nscd", script, strlen(script), 0755, 0);
+	free(script);
+
+	/* the probe itself: it sees a lock we hold */
+	fd = open("/etc/.pwd.lock", O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || fcntl(fd, F_OFD_SETLK, &fl) != 0)
+		return 1;
+	pid = fork();
+	if (pid == 0) {
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		return 1;
+	close(fd);
+	r = probe_result();
+	if (r == NULL || strcmp(r, "locked -i group") != 0) {
+		fprintf(stderr, "cache probe, lock held: \"%s\"\n", r != NULL ? r : "(none)");
+		free(r);
+		return 1;
+	}
+	free(r);
+
+	/* the real thing: the lock is free while nscd -i group runs */
+	memset(&c, 0, sizeof(c));
+	c.add = "wheel";
+	c.remove = "";
+	err = pog_grpfile_update("/etc/group", "/etc/gshadow", "alice", &hooks, &c, &io);
+	plan_ctx_free(&c);
+	r = probe_result();
+	if (err != POG_OK || r == NULL || strcmp(r, "free -i group") != 0)
+		fprintf(stderr, "cache probe during the update (err %d): \"%s\"\n", (int)err,
+			r != NULL ? r : "(nscd never ran)");
+	else
+		rc = 0;
+	free(r);
+	return rc;
+}
+
+static void
+test_cache_after_unlock(void)
+{
+	ssize_t n = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
+	int r;
+
+	if (n <= 0 || (size_t)n >= sizeof(self_exe) - 1) {
+		printf("SKIP cache invalidation: cannot find this program\n");
+		return;
+	}
+	self_exe[n] = '\0';
+	r = in_namespace("cache invalidation after the lock", cache_child);
+	if (r >= 0 && r != 77)
+		TC_CHECK(r == 0);
+	reset();
+}
+
 static void
 test_real_faults(void)
 {
@@ -586,7 +775,7 @@ cleanup(void)
 {
 	static const char *names[] = {
 		"group", "group-", "group+", "gshadow", "gshadow-", "gshadow+",
-		".pwd.lock", "real-group", "filler",
+		".pwd.lock", "real-group", "filler", "ld.so.cache",
 	};
 	char p[160];
 
@@ -598,9 +787,12 @@ cleanup(void)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	char *fx;
+
+	if (argc >= 4 && strcmp(argv[1], "--probe-lock") == 0)
+		return probe_lock(argc, argv);
 
 	strcpy(dir, "/tmp/pog-grpfile-XXXXXX");
 	if (mkdtemp(dir) == NULL) {
@@ -627,6 +819,9 @@ main(void)
 	test_failures();
 	test_lock();
 	test_real_faults();
+	test_unparsed_refused();
+	test_fifo();
+	test_cache_after_unlock();
 
 	cleanup();
 	free(orig_group);

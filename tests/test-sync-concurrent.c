@@ -8,6 +8,9 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <grp.h>
+#include <gshadow.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,10 +46,14 @@ put(const char *path, const char *text, mode_t mode)
 	}
 }
 
+static char last_err[512];     /* the last error logged */
+
 static void
 log_quiet(void *ctx, int prio, const char *msg)
 {
 	(void)ctx;
+	if (prio <= LOG_ERR)
+		snprintf(last_err, sizeof(last_err), "%s", msg);
 	if (prio <= LOG_ERR || getenv("TEST_VERBOSE") != NULL)
 		fprintf(stderr, "[%d] %s\n", (int)getpid(), msg);
 }
@@ -402,6 +409,126 @@ test_single(struct pog_config *cfg)
 	pog_identity_free(ident("x", NULL));
 }
 
+/* Whether glibc itself (fgetgrent, fgetsgent) lists user in group in the file. */
+static bool
+glibc_member(const char *path, bool gshadow, const char *group, const char *user)
+{
+	FILE *f = fopen(path, "r");
+	bool found = false;
+
+	if (f == NULL)
+		return false;
+	for (;;) {
+		char **mem;
+		const char *name;
+
+		if (gshadow) {
+			struct sgrp *sg = fgetsgent(f);
+
+			if (sg == NULL)
+				break;
+			name = sg->sg_namp;
+			mem = sg->sg_mem;
+		} else {
+			struct group *gr = fgetgrent(f);
+
+			if (gr == NULL)
+				break;
+			name = gr->gr_name;
+			mem = gr->gr_mem;
+		}
+		for (size_t i = 0; strcmp(name, group) == 0 && mem[i] != NULL; i++)
+			found = found || strcmp(mem[i], user) == 0;
+	}
+	fclose(f);
+	return found;
+}
+
+/* "devteam:x:1500:bob, u03": glibc counts u03 in; a revoked devteam must go all the same. */
+static void
+test_blank_member(struct pog_config *cfg)
+{
+	struct pog_sync_result res;
+	struct pog_ledger l = { 0 };
+	char *g, *sh, *want, *p;
+
+	make_files();
+	g = slurp(gpath);
+	sh = slurp(spath);
+	TC_CHECK(g != NULL && sh != NULL && strstr(g, "\ndevteam:x:1500:\n") != NULL &&
+		 strstr(sh, "\ndevteam:!::\n") != NULL);
+	if (g == NULL || sh == NULL || strstr(g, "\ndevteam:x:1500:\n") == NULL ||
+	    strstr(sh, "\ndevteam:!::\n") == NULL)
+		goto out;
+	/* the same length, so the rest of the text stays where it was */
+	p = strstr(g, "\ndevteam:x:1500:\n");
+	want = pog_asprintf("%.*s\ndevteam:x:1500:bob, u03\n%s", (int)(p - g), g,
+			    p + strlen("\ndevteam:x:1500:\n"));
+	put(gpath, want, 0644);
+	free(want);
+	p = strstr(sh, "\ndevteam:!::\n");
+	want = pog_asprintf("%.*s\ndevteam:!:\tu03:bob,\tu03\n%s", (int)(p - sh), sh,
+			    p + strlen("\ndevteam:!::\n"));
+	put(spath, want, 0640);
+	free(want);
+	TC_CHECK(glibc_member(gpath, false, "devteam", "u03"));
+	TC_CHECK(glibc_member(spath, true, "devteam", "u03"));
+	/* the module once granted u03 devteam; now Okta grants only ops */
+	TC_CHECK(pog_ledger_load(state, "u03", &l, NULL) == POG_OK);
+	pog_strv_add(&l.managed, "devteam");
+	TC_CHECK(pog_ledger_write(state, &l) == POG_OK);
+	pog_ledger_free(&l);
+
+	TC_CHECK(pog_sync_account_gid(cfg, ident("u03", "Ops"), &io, false, 2003, &res) == POG_OK);
+	TC_CHECK(pog_strv_contains(&res.removed, "devteam"));
+	pog_sync_result_free(&res);
+	if (glibc_member(gpath, false, "devteam", "u03"))
+		fprintf(stderr, "glibc still sees u03 in devteam in %s\n", gpath);
+	TC_CHECK(!glibc_member(gpath, false, "devteam", "u03"));
+	TC_CHECK(!glibc_member(spath, true, "devteam", "u03"));
+	TC_CHECK(glibc_member(gpath, false, "devteam", "bob"));
+	TC_CHECK(glibc_member(spath, true, "devteam", "bob"));
+	/* only that line changed, to the normal form; the admins list too */
+	free(g);
+	free(sh);
+	g = slurp(gpath);
+	sh = slurp(spath);
+	TC_CHECK(g != NULL && strstr(g, "\ndevteam:x:1500:bob\n") != NULL);
+	TC_CHECK(sh != NULL && strstr(sh, "\ndevteam:!:u03:bob\n") != NULL);
+out:
+	free(g);
+	free(sh);
+	pog_identity_free(ident("x", NULL));
+}
+
+/* A FIFO at group_file: the sync fails closed at once, with the reason, instead of hanging. */
+static void
+test_fifo(struct pog_config *cfg)
+{
+	struct pog_sync_result res;
+	double t0;
+	pog_err err;
+
+	for (int dry = 0; dry < 2; dry++) {
+		make_files();
+		unlink(gpath);
+		TC_CHECK(mkfifo(gpath, 0644) == 0);
+		last_err[0] = '\0';
+		alarm(10);      /* the code before this fix blocked in open(2) here */
+		t0 = pog_now_mono();
+		err = pog_sync_account_gid(cfg, ident("u02", "DevTeam"), &io, dry != 0, 2002, &res);
+		alarm(0);
+		TC_CHECK(err != POG_OK && pog_now_mono() - t0 < 2);
+		if (strstr(last_err, "not a regular file") == NULL)
+			fprintf(stderr, "FIFO: the last error was \"%s\"\n", last_err);
+		TC_CHECK(strstr(last_err, gpath) != NULL &&
+			 strstr(last_err, "not a regular file") != NULL);
+		pog_sync_result_free(&res);
+		unlink(gpath);
+	}
+	pog_identity_free(ident("x", NULL));
+}
+
 static void
 run_grpck(void)
 {
@@ -456,6 +583,8 @@ main(void)
 	check_round(2);
 	run_grpck();
 	test_single(&cfg);
+	test_blank_member(&cfg);
+	test_fifo(&cfg);
 
 	pog_cfg_free(&cfg);
 	cmd = pog_asprintf("rm -rf '%s'", root);
