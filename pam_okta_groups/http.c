@@ -20,10 +20,13 @@
  *    refuses to run while it is set, before curl_global_init;
  *  - HOME (lib/netrc.c): read only for .netrc, which stays ignored
  *    (CURLOPT_NETRC is set to CURL_NETRC_IGNORED).
- * CURL_SSL_BACKEND is read only by multi-backend builds; CURL_CA_BUNDLE
- * and SSL_CERT_DIR only by the curl tool; CURL_DEBUG, CURL_ENTROPY and
- * the like only by debug builds. OpenSSL reads OPENSSL_CONF and the
- * like with its secure getenv, which ignores them in a setuid process.
+ * CURL_SSL_BACKEND is read only by multi-backend builds (lib/vtls/vtls.c);
+ * CURL_CA_BUNDLE and SSL_CERT_DIR only by the curl tool (src/); the CA
+ * bundle is then the build's (CURLINFO_CAINFO), with no OpenSSL default
+ * paths fallback in Debian's build; CURL_DEBUG, CURL_ENTROPY and the like
+ * only by debug builds; NTLMUSER only for NTLM_WB auth, never asked for.
+ * OpenSSL reads OPENSSL_CONF (crypto/conf/conf_mod.c) with
+ * ossl_safe_getenv, which ignores it in a setuid process.
  */
 #include "config.h"
 
