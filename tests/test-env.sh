@@ -36,7 +36,8 @@ no_connections() {
 
 # 1. SSLKEYLOGFILE (with the proxies too): refused before any request.
 mkdir -m 700 "$T/keys"
-export PAMRUN_APPROVE="$(approver alice)"
+PAMRUN_APPROVE="$(approver alice)"
+export PAMRUN_APPROVE
 rm -f "$T"/cache/*
 before=$(wc -l <"$IDP_STATE/idp.log")
 # shellcheck disable=SC2046
