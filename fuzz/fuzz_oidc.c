@@ -58,6 +58,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		must_be_url(d.jwks_uri);
 		if (d.userinfo_endpoint != NULL)
 			must_be_url(d.userinfo_endpoint);
+		/* The endpoint check reads every authority the document holds. */
+		if (pog_oidc_check_endpoints(&d, ISSUER, NULL, &errmsg) == POG_OK) {
+			if (errmsg != NULL || !pog_oidc_endpoint_allowed(ISSUER, d.token_endpoint, NULL))
+				abort();
+		} else if (errmsg == NULL) {
+			abort();
+		}
 	} else if (d.issuer != NULL || errmsg == NULL) {
 		abort();
 	}

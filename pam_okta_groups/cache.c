@@ -1,7 +1,9 @@
 /*
  * cache.c - the discovery and JWKS cache (see cache.h).
  *
- * File format: "pog-cache 1\n" "url URL\n" "expires EPOCH\n" "\n" BODY.
+ * File format: "pog-cache 2\n" "scope SCOPE\n" "url URL\n"
+ * "expires EPOCH\n" "\n" BODY. The file name hashes the scope and the
+ * URL; the header holds both, and both must match to be served.
  */
 #include "config.h"
 
@@ -19,41 +21,84 @@
 
 #define CACHE_MAX_FILE (1024 * 1024 + 4096)
 
+static uint64_t
+fnv1a(uint64_t h, const char *s)
+{
+	/* The terminating NUL is hashed too, so "ab"+"c" is not "a"+"bc". */
+	const unsigned char *p = (const unsigned char *)s;
+
+	do {
+		h ^= *p;
+		h *= 1099511628211ULL;
+	} while (*p++ != '\0');
+	return h;
+}
+
+/* NULL for a scope or URL that would break the line-based header. */
 static char *
-cache_path(const char *dir, const char *url)
+cache_path(const char *dir, const char *scope, const char *url)
 {
 	uint64_t h = 1469598103934665603ULL;    /* FNV-1a: a name, not a MAC */
 
-	for (const unsigned char *p = (const unsigned char *)url; *p; p++) {
-		h ^= *p;
-		h *= 1099511628211ULL;
-	}
+	if (dir == NULL || scope == NULL || url == NULL ||
+	    strchr(scope, '\n') != NULL || strchr(url, '\n') != NULL)
+		return NULL;
+	h = fnv1a(fnv1a(h, scope), url);
 	return pog_asprintf("%s/%016llx.json", dir, (unsigned long long)h);
 }
 
-pog_err
-pog_cache_get(const char *dir, const char *url, time_t now, char **body,
-	      size_t *len)
+/* Matches "KEY VALUE\n" at *p (within end) and moves past it. */
+static bool
+header_line(char **p, const char *end, const char *key, const char *value)
 {
-	char *path = NULL, *data = NULL, *errmsg = NULL, *p, *nl, *copy;
-	size_t dlen = 0, ulen = strlen(url);
+	size_t klen = strlen(key), vlen = strlen(value);
+
+	if ((size_t)(end - *p) < klen + 1 + vlen + 1 || memcmp(*p, key, klen) != 0 ||
+	    (*p)[klen] != ' ' || memcmp(*p + klen + 1, value, vlen) != 0 ||
+	    (*p)[klen + 1 + vlen] != '\n')
+		return false;
+	*p += klen + 1 + vlen + 1;
+	return true;
+}
+
+char *
+pog_cache_scope(const char *issuer, const char *ca_file, const char *proxy)
+{
+	struct stat st;
+
+	if (ca_file != NULL && stat(ca_file, &st) == 0)
+		return pog_asprintf("issuer=%s ca_file=%s@%llu:%lld:%lld.%09ld proxy=%s",
+				    issuer, ca_file, (unsigned long long)st.st_ino,
+				    (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+				    (long)st.st_mtim.tv_nsec, proxy ? proxy : "none");
+	return pog_asprintf("issuer=%s ca_file=%s proxy=%s", issuer,
+			    ca_file ? ca_file : "system", proxy ? proxy : "none");
+}
+
+pog_err
+pog_cache_get(const char *dir, const char *scope, const char *url, time_t now,
+	      char **body, size_t *len)
+{
+	char *path = NULL, *data = NULL, *errmsg = NULL, *p, *nl, *copy, *end;
+	size_t dlen = 0;
 	long expires;
 	pog_err err = POG_ERR_INVALID;
 
-	if (dir == NULL || (path = cache_path(dir, url)) == NULL)
+	if ((path = cache_path(dir, scope, url)) == NULL)
 		return POG_ERR_INVALID;
 	/* Owned by us, mode 0600 or 0400: anything else is not ours. */
 	if (pog_read_file(path, geteuid(), POG_FILE_SECRET, CACHE_MAX_FILE,
 			  &data, &dlen, &errmsg) != POG_OK)
 		goto out;
-	if (dlen < 16 || memcmp(data, "pog-cache 1\nurl ", 16) != 0)
+	p = data;
+	end = data + dlen;
+	if ((size_t)(end - p) < 12 || memcmp(p, "pog-cache 2\n", 12) != 0)
 		goto out;
-	p = data + 16;
-	nl = memchr(p, '\n', dlen - 16);
-	if (nl == NULL || (size_t)(nl - p) != ulen || memcmp(p, url, ulen) != 0)
+	p += 12;
+	/* Another issuer, CA file or proxy wrote this: not ours to serve. */
+	if (!header_line(&p, end, "scope", scope) || !header_line(&p, end, "url", url))
 		goto out;
-	p = nl + 1;
-	if ((size_t)(p - data) + 8 > dlen || memcmp(p, "expires ", 8) != 0)
+	if ((size_t)(end - p) < 8 || memcmp(p, "expires ", 8) != 0)
 		goto out;
 	p += 8;
 	nl = memchr(p, '\n', dlen - (size_t)(p - data));
@@ -81,8 +126,8 @@ out:
 }
 
 pog_err
-pog_cache_put(const char *dir, const char *url, time_t now, long max_age,
-	      const char *body, size_t len)
+pog_cache_put(const char *dir, const char *scope, const char *url, time_t now,
+	      long max_age, const char *body, size_t len)
 {
 	struct pog_buf b = { 0 };
 	char *path = NULL;
@@ -93,14 +138,18 @@ pog_cache_put(const char *dir, const char *url, time_t now, long max_age,
 		ttl = POG_CACHE_MAX_TTL;
 	if (ttl == 0)
 		return POG_OK;          /* no-store: nothing to keep */
-	err = pog_ensure_dir(dir, 0700);
-	if (err != POG_OK)
-		return err;
-	path = cache_path(dir, url);
+	path = cache_path(dir, scope, url);
 	if (path == NULL)
-		return POG_ERR_NOMEM;
-	err = pog_buf_printf(&b, "pog-cache 1\nurl %s\nexpires %lld\n\n", url,
-			     (long long)now + ttl);
+		return POG_ERR_INVALID;
+	/* Both modes are set explicitly (chmod, fchmod), whatever the
+	 * umask: a setuid caller chooses that. */
+	err = pog_ensure_dir(dir, 0700);
+	if (err != POG_OK) {
+		free(path);
+		return err;
+	}
+	err = pog_buf_printf(&b, "pog-cache 2\nscope %s\nurl %s\nexpires %lld\n\n",
+			     scope, url, (long long)now + ttl);
 	if (err == POG_OK)
 		err = pog_buf_add(&b, body, len);
 	if (err == POG_OK)
@@ -111,13 +160,14 @@ pog_cache_put(const char *dir, const char *url, time_t now, long max_age,
 }
 
 pog_err
-pog_cache_age(const char *dir, const char *url, time_t now, long *age)
+pog_cache_age(const char *dir, const char *scope, const char *url, time_t now,
+	      long *age)
 {
 	char *path;
 	struct stat st;
 	int r;
 
-	if (dir == NULL || (path = cache_path(dir, url)) == NULL)
+	if ((path = cache_path(dir, scope, url)) == NULL)
 		return POG_ERR_INVALID;
 	r = lstat(path, &st);
 	free(path);
@@ -128,12 +178,12 @@ pog_cache_age(const char *dir, const char *url, time_t now, long *age)
 }
 
 pog_err
-pog_cache_drop(const char *dir, const char *url)
+pog_cache_drop(const char *dir, const char *scope, const char *url)
 {
-	char *path = cache_path(dir, url);
+	char *path = cache_path(dir, scope, url);
 
 	if (path == NULL)
-		return POG_ERR_NOMEM;
+		return POG_ERR_INVALID;
 	if (unlink(path) != 0 && errno != ENOENT) {
 		free(path);
 		return POG_ERR_SYSTEM;

@@ -5,6 +5,28 @@
  * do not redirect, and following one is how a request leaks to another
  * host), verified certificates, a connect and a total timeout, a cap on
  * the body, and no signals (CURLOPT_NOSIGNAL): this runs inside sshd.
+ *
+ * Nothing in the process environment steers a request: in a setuid
+ * program (su, sudo, passwd) it is the caller's. libcurl 7.88 reads
+ * these on our path, and each is neutralised here:
+ *  - https_proxy, HTTPS_PROXY, all_proxy, ALL_PROXY (lib/url.c
+ *    detect_proxy): CURLOPT_PROXY is always set, to the config's proxy
+ *    or to "", which turns the lookup off;
+ *  - no_proxy, NO_PROXY (lib/url.c, then lib/noproxy.c): CURLOPT_NOPROXY
+ *    is always "", so nothing bypasses a configured proxy;
+ *  - SSLKEYLOGFILE (lib/vtls/keylog.c Curl_tls_keylog_open, called by
+ *    ossl_init in lib/vtls/openssl.c during curl_global_init, and then
+ *    for every connection): no option turns it off, so pog_http_new
+ *    refuses to run while it is set, before curl_global_init;
+ *  - HOME (lib/netrc.c): read only for .netrc, which stays ignored
+ *    (CURLOPT_NETRC is set to CURL_NETRC_IGNORED).
+ * CURL_SSL_BACKEND is read only by multi-backend builds (lib/vtls/vtls.c);
+ * CURL_CA_BUNDLE and SSL_CERT_DIR only by the curl tool (src/); the CA
+ * bundle is then the build's (CURLINFO_CAINFO), with no OpenSSL default
+ * paths fallback in Debian's build; CURL_DEBUG, CURL_ENTROPY and the like
+ * only by debug builds; NTLMUSER only for NTLM_WB auth, never asked for.
+ * OpenSSL reads OPENSSL_CONF (crypto/conf/conf_mod.c) with
+ * ossl_safe_getenv, which ignores it in a setuid process.
  */
 #include "config.h"
 
@@ -21,6 +43,7 @@
 struct pog_http {
 	CURL *curl;
 	char *ca_file;
+	char *proxy;            /* NULL: none */
 	long timeout;
 	unsigned int requests;
 	char errbuf[CURL_ERROR_SIZE];
@@ -46,17 +69,28 @@ global_init(void)
 }
 
 pog_err
-pog_http_new(const char *ca_file, long timeout, struct pog_http **out)
+pog_http_new(const char *ca_file, const char *proxy, long timeout,
+	     const struct pog_io *io, struct pog_http **out)
 {
 	struct pog_http *h;
 
+	/* libcurl would append every TLS secret to this file, created with
+	 * our privileges and the caller's umask; there is no option to stop
+	 * it, so refuse while it is set. Checked on every call, so a
+	 * curl_global_init made earlier by someone else is covered too. */
+	if (getenv("SSLKEYLOGFILE") != NULL) {
+		pog_log(io, LOG_ERR, "SSLKEYLOGFILE is set in the environment; "
+			"refusing to make HTTPS requests that would log TLS secrets");
+		return POG_ERR_SYSTEM;
+	}
 	if (pthread_once(&global_once, global_init) != 0 || global_rc != CURLE_OK)
 		return POG_ERR_SYSTEM;
 	h = calloc(1, sizeof(*h));
 	if (h == NULL)
 		return POG_ERR_NOMEM;
 	h->curl = curl_easy_init();
-	if (h->curl == NULL || (ca_file != NULL && (h->ca_file = strdup(ca_file)) == NULL)) {
+	if (h->curl == NULL || (ca_file != NULL && (h->ca_file = strdup(ca_file)) == NULL) ||
+	    (proxy != NULL && (h->proxy = strdup(proxy)) == NULL)) {
 		pog_http_free(h);
 		return POG_ERR_NOMEM;
 	}
@@ -73,6 +107,7 @@ pog_http_free(struct pog_http *h)
 	if (h->curl != NULL)
 		curl_easy_cleanup(h->curl);
 	free(h->ca_file);
+	free(h->proxy);
 	free(h);
 }
 
@@ -184,6 +219,14 @@ perform(struct pog_http *h, const char *url, struct curl_slist *headers,
 	curl_easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
 	if (h->ca_file != NULL)
 		curl_easy_setopt(c, CURLOPT_CAINFO, h->ca_file);
+	/* Never a proxy from the environment (see the top of this file):
+	 * "" disables the lookup, and an empty no-proxy list exempts no host. */
+	curl_easy_setopt(c, CURLOPT_PROXY, h->proxy != NULL ? h->proxy : "");
+	curl_easy_setopt(c, CURLOPT_NOPROXY, "");
+	curl_easy_setopt(c, CURLOPT_PRE_PROXY, NULL);
+	curl_easy_setopt(c, CURLOPT_PROXY_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_PROXY_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(c, CURLOPT_NETRC, (long)CURL_NETRC_IGNORED);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, h->timeout);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, h->timeout);
 	/* A server that trickles a byte a second is cut off by the total

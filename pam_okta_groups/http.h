@@ -22,8 +22,13 @@ struct pog_http_resp {
 	long max_age;           /* from Cache-Control max-age, or -1 */
 };
 
-/* ca_file NULL: the system trust store. timeout: seconds per request. */
-pog_err pog_http_new(const char *ca_file, long timeout, struct pog_http **out);
+/*
+ * ca_file NULL: the system trust store. proxy NULL: none; the environment
+ * is never consulted for one. timeout: seconds per request. Fails, and
+ * logs why through io, while SSLKEYLOGFILE is set.
+ */
+pog_err pog_http_new(const char *ca_file, const char *proxy, long timeout,
+		     const struct pog_io *io, struct pog_http **out);
 void pog_http_free(struct pog_http *h);
 
 /* GET; bearer (an access token) is sent as Authorization when non-NULL. */

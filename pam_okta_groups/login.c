@@ -29,6 +29,7 @@ struct flow {
 	const struct pog_config *cfg;
 	const struct pog_io *io;
 	struct pog_http *http;
+	char *scope;            /* what cache entries are valid under */
 	struct pog_discovery disc;
 	char *jwks;
 	size_t jwks_len;
@@ -74,6 +75,7 @@ static void
 flow_free(struct flow *f)
 {
 	pog_http_free(f->http);
+	free(f->scope);
 	pog_discovery_free(&f->disc);
 	free(f->jwks);
 	memset(f, 0, sizeof(*f));
@@ -87,16 +89,32 @@ http_status_err(const struct flow *f, const char *what, long status)
 	return status >= 500 || status == 429 ? POG_ERR_UNAVAIL : POG_ERR_PROTOCOL;
 }
 
+/* A failed cache write costs a refetch next time, nothing more. */
+static void
+keep(struct flow *f, const char *what, const char *url, long max_age,
+     const char *body, size_t len)
+{
+	if (pog_cache_put(f->cfg->cache_dir, f->scope, url, time(NULL), max_age, body,
+			  len) != POG_OK)
+		pog_log(f->io, LOG_DEBUG, "%s: cannot write the cache in %s", what,
+			f->cfg->cache_dir);
+}
+
+/*
+ * GETs url, or takes it from the cache. A fresh copy is cached at once
+ * when max_age is NULL; otherwise its max-age is handed back, and the
+ * caller caches it only once it has checked it.
+ */
 static pog_err
 fetch(struct flow *f, const char *what, const char *url, bool use_cache,
-      char **body, size_t *len, bool *cached)
+      char **body, size_t *len, bool *cached, long *max_age)
 {
 	struct pog_http_resp r = { 0 };
 	pog_err err;
 
 	*cached = false;
 	if (use_cache &&
-	    pog_cache_get(f->cfg->cache_dir, url, time(NULL), body, len) == POG_OK) {
+	    pog_cache_get(f->cfg->cache_dir, f->scope, url, time(NULL), body, len) == POG_OK) {
 		*cached = true;
 		return POG_OK;
 	}
@@ -110,10 +128,10 @@ fetch(struct flow *f, const char *what, const char *url, bool use_cache,
 		pog_http_resp_free(&r);
 		return err;
 	}
-	/* A failed cache write costs a refetch next time, nothing more. */
-	if (pog_cache_put(f->cfg->cache_dir, url, time(NULL), r.max_age, r.body, r.len) != POG_OK)
-		pog_log(f->io, LOG_DEBUG, "%s: cannot write the cache in %s", what,
-			f->cfg->cache_dir);
+	if (max_age == NULL)
+		keep(f, what, url, r.max_age, r.body, r.len);
+	else
+		*max_age = r.max_age;
 	*body = r.body;
 	*len = r.len;
 	r.body = NULL;
@@ -139,22 +157,37 @@ discover(struct flow *f)
 	char *url = discovery_url(f->cfg->issuer), *body = NULL, *errmsg = NULL;
 	size_t len = 0;
 	bool cached = false, use_cache = true;
+	long max_age = -1;
 	pog_err err;
 
 	if (url == NULL)
 		return POG_ERR_NOMEM;
 	for (;;) {
-		err = fetch(f, "discovery", url, use_cache, &body, &len, &cached);
+		err = fetch(f, "discovery", url, use_cache, &body, &len, &cached, &max_age);
 		if (err != POG_OK)
 			break;
 		err = pog_oidc_parse_discovery(body, len, f->cfg->issuer, &f->disc, &errmsg);
-		if (err == POG_OK || err == POG_ERR_NOMEM)
+		/* Endpoints elsewhere than the issuer's host would take the
+		 * device code, the client secret and the keys with them. */
+		if (err == POG_OK) {
+			err = pog_oidc_check_endpoints(&f->disc, f->cfg->issuer,
+						       &f->cfg->endpoint_hosts, &errmsg);
+			if (err != POG_OK)
+				pog_discovery_free(&f->disc);
+		}
+		if (err == POG_OK) {
+			/* Only a document that passed every check is kept. */
+			if (!cached)
+				keep(f, "discovery", url, max_age, body, len);
+			break;
+		}
+		if (err == POG_ERR_NOMEM)
 			break;
 		pog_log(f->io, LOG_ERR, "discovery %s: %s", url,
 			errmsg ? errmsg : pog_strerror(err));
 		/* A bad copy must not outlive the fault: forget it, and if it
 		 * came from the cache, ask the provider once more. */
-		(void)pog_cache_drop(f->cfg->cache_dir, url);
+		(void)pog_cache_drop(f->cfg->cache_dir, f->scope, url);
 		free(errmsg);
 		free(body);
 		errmsg = body = NULL;
@@ -179,7 +212,8 @@ get_jwks(struct flow *f, bool force)
 	free(f->jwks);
 	f->jwks = NULL;
 	f->stats.jwks_used = true;
-	err = fetch(f, "jwks", f->disc.jwks_uri, !force, &f->jwks, &f->jwks_len, &cached);
+	err = fetch(f, "jwks", f->disc.jwks_uri, !force, &f->jwks, &f->jwks_len, &cached,
+		    NULL);
 	if (err == POG_OK && !cached)
 		f->jwks_fetched = true;
 	f->stats.jwks_cached = cached;
@@ -483,7 +517,7 @@ jwks_may_refetch(const struct flow *f)
 {
 	long age = 0;
 
-	if (pog_cache_age(f->cfg->cache_dir, f->disc.jwks_uri, time(NULL), &age) != POG_OK)
+	if (pog_cache_age(f->cfg->cache_dir, f->scope, f->disc.jwks_uri, time(NULL), &age) != POG_OK)
 		return true;
 	if (age >= JWKS_REFETCH_MIN_AGE)
 		return true;
@@ -522,7 +556,7 @@ verify_id_token(struct flow *f, const char *id_token, char **payload)
 		/* The document itself is broken: forget it, and if it came
 		 * from the cache, ask the provider once more. */
 		pog_log(f->io, LOG_ERR, "jwks: %s", errmsg ? errmsg : pog_strerror(err));
-		(void)pog_cache_drop(f->cfg->cache_dir, f->disc.jwks_uri);
+		(void)pog_cache_drop(f->cfg->cache_dir, f->scope, f->disc.jwks_uri);
 		if (!f->jwks_fetched) {
 			free(errmsg);
 			errmsg = NULL;
@@ -531,7 +565,7 @@ verify_id_token(struct flow *f, const char *id_token, char **payload)
 				goto out;
 			err = pog_jwks_find_pem(f->jwks, f->jwks_len, kid, &pem, &errmsg);
 			if (err == POG_ERR_PROTOCOL)
-				(void)pog_cache_drop(f->cfg->cache_dir, f->disc.jwks_uri);
+				(void)pog_cache_drop(f->cfg->cache_dir, f->scope, f->disc.jwks_uri);
 		}
 	} else if (err == POG_ERR_INVALID && !f->jwks_fetched && jwks_may_refetch(f)) {
 		/* The provider may have rotated its keys: refetch once. */
@@ -707,7 +741,10 @@ flow_start(struct flow *f, const struct pog_config *cfg, const struct pog_io *io
 	memset(f, 0, sizeof(*f));
 	f->cfg = cfg;
 	f->io = io;
-	err = pog_http_new(cfg->ca_file, cfg->http_timeout, &f->http);
+	f->scope = pog_cache_scope(cfg->issuer, cfg->ca_file, cfg->proxy);
+	if (f->scope == NULL)
+		return POG_ERR_NOMEM;
+	err = pog_http_new(cfg->ca_file, cfg->proxy, cfg->http_timeout, io, &f->http);
 	if (err != POG_OK)
 		return err;
 	return discover(f);

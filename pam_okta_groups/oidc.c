@@ -432,6 +432,133 @@ out:
 	return err;
 }
 
+/* ---- where the endpoints may be ---- */
+
+#define OIDC_MAX_HOST 255
+
+static bool oidc_ascii_caseeq(const char *a, const char *b);
+
+/* The host (lowercased; brackets kept for IPv6) and port of an https URL. */
+struct oidc_origin {
+	char host[OIDC_MAX_HOST + 1];
+	long port;
+	bool default_port;      /* no port, or :443 */
+};
+
+/*
+ * Reads the authority of an https URL strictly: no user info, a host of
+ * letters, digits, dots and hyphens or a bracketed IPv6 literal (no zone,
+ * no percent-encoding), and an optional port 1..65535. Anything else is
+ * refused rather than guessed at, since curl and we must agree on the host.
+ */
+static bool
+oidc_origin(const char *url, struct oidc_origin *o)
+{
+	const char *a, *end, *he;
+	size_t n;
+
+	if (url == NULL || strncmp(url, "https://", 8) != 0)
+		return false;
+	a = url + 8;
+	end = a + strcspn(a, "/?#");
+	if (*a == '[') {
+		he = memchr(a, ']', (size_t)(end - a));
+		if (he == NULL || he == a + 1)
+			return false;
+		for (const char *p = a + 1; p < he; p++)
+			if (strchr("0123456789abcdefABCDEF:.", *p) == NULL)
+				return false;
+		he++;
+	} else {
+		for (he = a; he < end && *he != ':'; he++)
+			if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				   "0123456789.-", *he) == NULL)
+				return false;
+	}
+	n = (size_t)(he - a);
+	if (n == 0 || n > OIDC_MAX_HOST)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		o->host[i] = (a[i] >= 'A' && a[i] <= 'Z') ? (char)(a[i] - 'A' + 'a') : a[i];
+	o->host[n] = '\0';
+	o->port = 443;
+	if (he < end) {
+		long port = 0;
+
+		if (*he != ':' || he + 1 == end || end - (he + 1) > 5)
+			return false;
+		for (const char *p = he + 1; p < end; p++) {
+			if (*p < '0' || *p > '9')
+				return false;
+			port = port * 10 + (*p - '0');
+		}
+		if (port < 1 || port > 65535)
+			return false;
+		o->port = port;
+	}
+	o->default_port = o->port == 443;
+	return true;
+}
+
+bool
+pog_oidc_endpoint_allowed(const char *issuer, const char *url,
+			  const struct pog_strv *hosts)
+{
+	struct oidc_origin iss, ep;
+
+	if (!oidc_origin(issuer, &iss) || !oidc_origin(url, &ep))
+		return false;
+	/* Host names compare without case; a trailing dot is not dropped,
+	 * since "idp." and "idp" may resolve apart (the search list). */
+	if (strcmp(iss.host, ep.host) == 0 && iss.port == ep.port)
+		return true;
+	if (hosts == NULL || !ep.default_port)
+		return false;
+	for (size_t i = 0; i < hosts->n; i++)
+		if (oidc_ascii_caseeq(hosts->v[i], ep.host))
+			return true;
+	return false;
+}
+
+pog_err
+pog_oidc_check_endpoints(const struct pog_discovery *d, const char *issuer,
+			 const struct pog_strv *hosts, char **errmsg)
+{
+	const struct {
+		const char *key;
+		const char *url;
+	} ep[] = {
+		{ "device_authorization_endpoint", d->device_authorization_endpoint },
+		{ "token_endpoint", d->token_endpoint },
+		{ "userinfo_endpoint", d->userinfo_endpoint },
+		{ "jwks_uri", d->jwks_uri },
+	};
+	struct oidc_origin o;
+
+	if (!oidc_origin(issuer, &o)) {
+		oidc_err(errmsg, "the issuer \"%s\" has no host this module can read", issuer);
+		return POG_ERR_CONFIG;
+	}
+	for (size_t i = 0; i < sizeof(ep) / sizeof(ep[0]); i++) {
+		char *shown;
+
+		if (ep[i].url == NULL || pog_oidc_endpoint_allowed(issuer, ep[i].url, hosts))
+			continue;
+		if (oidc_origin(ep[i].url, &o)) {
+			oidc_err(errmsg, "the discovery document's %s is on host %s port %ld, "
+				 "not the issuer's; refused (endpoint_hosts may name a host "
+				 "that serves on port 443)", ep[i].key, o.host, o.port);
+		} else {
+			shown = oidc_shown(ep[i].url);
+			oidc_err(errmsg, "the discovery document's %s \"%s\" has no host "
+				 "this module can read; refused", ep[i].key, shown ? shown : "?");
+			free(shown);
+		}
+		return POG_ERR_PROTOCOL;
+	}
+	return POG_OK;
+}
+
 /* ---- the device authorization response ---- */
 
 void

@@ -31,6 +31,24 @@ pog_err pog_oidc_parse_discovery(const char *json, size_t len,
 				 struct pog_discovery *out, char **errmsg);
 void pog_discovery_free(struct pog_discovery *d);
 
+/*
+ * Whether url may be an endpoint of issuer: an https URL with the
+ * issuer's host (case aside) and port (none and :443 are the same), or
+ * with a host named in hosts (may be NULL) on port 443 only. A URL or
+ * issuer whose authority is not plainly host[:port] or [IPv6][:port]
+ * (user info, percent-encoding, a zone) is never allowed.
+ */
+bool pog_oidc_endpoint_allowed(const char *issuer, const char *url,
+			       const struct pog_strv *hosts);
+
+/*
+ * Checks every endpoint of d with pog_oidc_endpoint_allowed. A
+ * document that points one elsewhere is POG_ERR_PROTOCOL, and *errmsg
+ * names the endpoint and its host.
+ */
+pog_err pog_oidc_check_endpoints(const struct pog_discovery *d, const char *issuer,
+				 const struct pog_strv *hosts, char **errmsg);
+
 struct pog_device_auth {
 	char *device_code;              /* secret: never logged */
 	char *user_code;                /* printable ASCII only, checked */

@@ -61,4 +61,41 @@ for m in discovery-issuer-other discovery-issuer-escape discovery-token-http \
 	hostile "$m" "$m" PAM_AUTH_ERR 5 "$S_BAD"
 done
 
+# Discovery documents that move an endpoint to another host name, or to
+# another port of the issuer's host, with a day's max-age: refused before
+# any request goes there, the log names the endpoint and the host, and
+# nothing is cached (a later clean login must not trust them).
+for m in discovery-elsewhere-all discovery-elsewhere-device discovery-elsewhere-token \
+	discovery-elsewhere-keys discovery-elsewhere-port discovery-elsewhere-userinfo; do
+	hostile "$m" "$m" PAM_AUTH_ERR 5 "$S_BAD"
+	if [ -n "$(ls -A "$T/cache")" ]; then
+		echo "FAIL: $m: the refused document was cached: $(ls -A "$T/cache")"
+		failures=$((failures + 1))
+	fi
+done
+# The last case's log.
+if [ "$SANDBOX" = yes ]; then
+	LC_ALL=C grep -qa "userinfo_endpoint is on host localhost port" "$T/syslog" ||
+		{ tr '\0' '\n' <"$T/syslog"; fail "the log does not name the endpoint and its host"; }
+	ok "the refusal names the endpoint and the host"
+fi
+
+# A cached document does not outlive a change of ca_file, nor of the CA
+# file's contents: the next login asks the provider again.
+disc_fetched() { grep -q 'GET /oauth2/default/.well-known/openid-configuration 200' "$EVIL_STATE/evil.log"; }
+PHASES=auth accepted "cache: a first login" good
+disc_fetched || cfail "the first login did not fetch discovery"
+KEEP_CACHE=yes PHASES=auth accepted "cache: the same config" good
+! disc_fetched || cfail "the cache was not used for the same config"
+cp "$CA" "$T/ca-copy.crt"
+CONF_SED="s|^ca_file = .*|ca_file = $T/ca-copy.crt|" KEEP_CACHE=yes PHASES=auth \
+	accepted "cache: another ca_file" good
+disc_fetched || cfail "a document cached under the old ca_file was used"
+ok "a change of ca_file makes the next login fetch discovery again"
+echo "# edited" >>"$T/ca-copy.crt"
+CONF_SED="s|^ca_file = .*|ca_file = $T/ca-copy.crt|" KEEP_CACHE=yes PHASES=auth \
+	accepted "cache: the CA file edited" good
+disc_fetched || cfail "a document cached before the CA file changed was used"
+ok "an edit of the CA file makes the next login fetch discovery again"
+
 evil_finish

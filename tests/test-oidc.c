@@ -205,6 +205,157 @@ test_discovery_okta(void)
 	free(doc);
 }
 
+/* ---- where the endpoints may be ---- */
+
+static struct pog_strv extra;   /* endpoint_hosts, split in main */
+
+static const struct {
+	const char *issuer;
+	const char *url;
+	bool with_extra;
+	bool want;
+} endpoint_cases[] = {
+	/* The issuer's own host and port. */
+	{ ISS_CUSTOM, ISS_CUSTOM "/v1/token", false, true },
+	{ ISS_ORG, ISS_ORG "/oauth2/v1/keys", false, true },
+	{ ISS_ORG, "https://dev-1.okta.com", false, true },
+	{ ISS_ORG, "https://dev-1.okta.com?x=1", false, true },
+	/* Any path on it, even one outside the issuer's. */
+	{ ISS_CUSTOM, ISS_ORG "/oauth2/v1/token", false, true },
+	/* Case: the host is case-insensitive, the scheme must be https. */
+	{ ISS_ORG, "https://DEV-1.Okta.COM/v1/token", false, true },
+	{ "https://DEV-1.okta.com", "https://dev-1.okta.com/t", false, true },
+	{ ISS_ORG, "HTTPS://dev-1.okta.com/t", false, false },
+	{ ISS_ORG, "http://dev-1.okta.com/t", false, false },
+	/* Ports: none and :443 are one; anything else is another origin. */
+	{ ISS_ORG, "https://dev-1.okta.com:443/t", false, true },
+	{ "https://dev-1.okta.com:443", "https://dev-1.okta.com/t", false, true },
+	{ ISS_ORG, "https://dev-1.okta.com:8443/t", false, false },
+	{ "https://idp.test:8443", "https://idp.test:8443/t", false, true },
+	{ "https://idp.test:8443", "https://idp.test/t", false, false },
+	{ "https://idp.test:8443", "https://idp.test:08443/t", false, true },
+	{ ISS_ORG, "https://dev-1.okta.com:/t", false, false },
+	{ ISS_ORG, "https://dev-1.okta.com:0/t", false, false },
+	{ ISS_ORG, "https://dev-1.okta.com:65536/t", false, false },
+	{ ISS_ORG, "https://dev-1.okta.com:443x/t", false, false },
+	{ ISS_ORG, "https://dev-1.okta.com:000443/t", false, false },
+	/* Another host. */
+	{ ISS_ORG, "https://evil.example/t", false, false },
+	{ ISS_ORG, "https://dev-1.okta.com.evil.example/t", false, false },
+	{ ISS_ORG, "https://evil-dev-1.okta.com/t", false, false },
+	{ ISS_ORG, "https://okta.com/t", false, false },
+	/* User info: the host is what follows the @. */
+	{ ISS_ORG, "https://dev-1.okta.com@evil.example/t", false, false },
+	{ ISS_ORG, "https://dev-1.okta.com:443@evil.example/t", false, false },
+	{ ISS_ORG, "https://evil.example@dev-1.okta.com/t", false, false },
+	/* Tricks on the authority. */
+	{ ISS_ORG, "https://dev-1.okta.com\\@evil.example/t", false, false },
+	{ ISS_ORG, "https://dev-1%2eokta.com/t", false, false },
+	{ ISS_ORG, "https://dev-1.okta.com%00.evil/t", false, false },
+	{ ISS_ORG, "https:///t", false, false },
+	{ ISS_ORG, "https://", false, false },
+	{ ISS_ORG, "https:dev-1.okta.com/t", false, false },
+	/* Trailing dots are kept: "idp." and "idp" may resolve apart. */
+	{ ISS_ORG, "https://dev-1.okta.com./t", false, false },
+	{ "https://dev-1.okta.com.", "https://dev-1.okta.com/t", false, false },
+	{ "https://dev-1.okta.com.", "https://dev-1.okta.com./t", false, true },
+	/* IPv6 literals: text equality, brackets required, no zones. */
+	{ "https://[::1]:8443", "https://[::1]:8443/t", false, true },
+	{ "https://[::1]:8443", "https://[::1]/t", false, false },
+	{ "https://[::1]:8443", "https://[::2]:8443/t", false, false },
+	{ "https://[::1]", "https://[::1]:443/t", false, true },
+	{ "https://[::1]", "https://[::1%25eth0]/t", false, false },
+	{ "https://[::1]", "https://[]/t", false, false },
+	{ "https://[::1]", "https://[::1/t", false, false },
+	{ "https://[::1]", "https://[::1]x/t", false, false },
+	{ "https://[fe80::A]", "https://[fe80::a]/t", false, true },
+	{ "https://127.0.0.1:8443", "https://127.0.0.1:8443/t", false, true },
+	{ "https://127.0.0.1:8443", "https://127.0.0.2:8443/t", false, false },
+	/* endpoint_hosts: those hosts, on port 443 only. */
+	{ ISS_ORG, "https://tokens.example.com/t", false, false },
+	{ ISS_ORG, "https://tokens.example.com/t", true, true },
+	{ ISS_ORG, "https://TOKENS.example.com:443/t", true, true },
+	{ ISS_ORG, "https://tokens.example.com:8443/t", true, false },
+	{ ISS_ORG, "https://tokens.example.com./t", true, false },
+	{ ISS_ORG, "https://keys.example.com./t", true, true },
+	{ ISS_ORG, "https://keys.example.com/t", true, false },
+	{ ISS_ORG, "https://x.tokens.example.com/t", true, false },
+	{ ISS_ORG, "https://tokens.example.com@evil.example/t", true, false },
+	{ ISS_ORG, "https://evil.example/t", true, false },
+	/* A broken issuer allows nothing. */
+	{ "https://a@b", "https://b/t", false, false },
+	{ "http://dev-1.okta.com", "https://dev-1.okta.com/t", false, false },
+	{ NULL, ISS_ORG "/t", false, false },
+	{ ISS_ORG, NULL, false, false },
+};
+
+static void
+test_endpoint_table(void)
+{
+	for (size_t i = 0; i < sizeof(endpoint_cases) / sizeof(endpoint_cases[0]); i++) {
+		bool got = pog_oidc_endpoint_allowed(endpoint_cases[i].issuer, endpoint_cases[i].url,
+						     endpoint_cases[i].with_extra ? &extra : NULL);
+
+		if (got != endpoint_cases[i].want)
+			fprintf(stderr, "endpoint %s for issuer %s%s: got %d, want %d\n",
+				endpoint_cases[i].url ? endpoint_cases[i].url : "(null)",
+				endpoint_cases[i].issuer ? endpoint_cases[i].issuer : "(null)",
+				endpoint_cases[i].with_extra ? " (endpoint_hosts)" : "",
+				got, endpoint_cases[i].want);
+		TC_CHECK(got == endpoint_cases[i].want);
+	}
+}
+
+static void
+set_url(char **field, const char *url)
+{
+	free(*field);
+	*field = url != NULL ? strdup(url) : NULL;
+	TC_CHECK(url == NULL || *field != NULL);
+}
+
+static void
+test_check_endpoints(void)
+{
+	struct pog_discovery d = { 0 };
+	char *errmsg = NULL;
+
+	set_url(&d.issuer, ISS_CUSTOM);
+	set_url(&d.device_authorization_endpoint, ISS_CUSTOM "/v1/device/authorize");
+	set_url(&d.token_endpoint, ISS_CUSTOM "/v1/token");
+	set_url(&d.jwks_uri, ISS_CUSTOM "/v1/keys");
+
+	TC_CHECK(pog_oidc_check_endpoints(&d, ISS_CUSTOM, NULL, &errmsg) == POG_OK);
+	TC_CHECK(errmsg == NULL);
+	/* Each endpoint is checked, and the message names it and its host. */
+	set_url(&d.userinfo_endpoint, "https://Evil.example:444/userinfo");
+	TC_CHECK(pog_oidc_check_endpoints(&d, ISS_CUSTOM, &extra, &errmsg) == POG_ERR_PROTOCOL);
+	TC_CHECK(errmsg != NULL && strstr(errmsg, "userinfo_endpoint") != NULL &&
+		 strstr(errmsg, "evil.example port 444") != NULL);
+	free(errmsg);
+	errmsg = NULL;
+	set_url(&d.userinfo_endpoint, NULL);
+	set_url(&d.jwks_uri, "https://keys.evil/k");
+	TC_CHECK(pog_oidc_check_endpoints(&d, ISS_CUSTOM, NULL, &errmsg) == POG_ERR_PROTOCOL);
+	TC_CHECK(errmsg != NULL && strstr(errmsg, "jwks_uri") != NULL &&
+		 strstr(errmsg, "keys.evil") != NULL);
+	free(errmsg);
+	errmsg = NULL;
+	set_url(&d.jwks_uri, ISS_CUSTOM "/v1/keys");
+	set_url(&d.token_endpoint, "https://dev-1.okta.com@evil/t");
+	TC_CHECK(pog_oidc_check_endpoints(&d, ISS_CUSTOM, NULL, &errmsg) == POG_ERR_PROTOCOL);
+	TC_CHECK(errmsg != NULL && strstr(errmsg, "token_endpoint") != NULL);
+	free(errmsg);
+	errmsg = NULL;
+	set_url(&d.token_endpoint, "https://tokens.example.com/t");
+	set_url(&d.device_authorization_endpoint, "https://tokens.example.com/d");
+	TC_CHECK(pog_oidc_check_endpoints(&d, ISS_CUSTOM, &extra, &errmsg) == POG_OK);
+	TC_CHECK(pog_oidc_check_endpoints(&d, ISS_CUSTOM, NULL, &errmsg) == POG_ERR_PROTOCOL);
+	TC_CHECK(errmsg != NULL && strstr(errmsg, "device_authorization_endpoint") != NULL);
+	free(errmsg);
+	pog_discovery_free(&d);
+}
+
 /* ---- the JSON reader itself ---- */
 
 static char *
@@ -754,6 +905,10 @@ main(void)
 {
 	test_discovery_table();
 	test_discovery_okta();
+	TC_CHECK(pog_strv_split(&extra, "tokens.example.com keys.example.com.") == POG_OK);
+	test_endpoint_table();
+	test_check_endpoints();
+	pog_strv_free(&extra);
 	test_json_reader();
 	test_device_table();
 	test_token_table();

@@ -181,7 +181,8 @@ check_cache() {
 	for f in "$T"/cache/* "$T"/cache/.[!.]*; do
 		[ -e "$f" ] || continue
 		case $f in *.json) ;; *) cfail "a stray file in the cache: ${f##*/}" ;; esac
-		{ IFS= read -r _; IFS= read -r url; } <"$f"
+		# "pog-cache 2", the scope, then the URL.
+		{ IFS= read -r _; IFS= read -r _; IFS= read -r url; } <"$f"
 		case ${url#url } in
 		"$ISSUER/.well-known/openid-configuration" | "$ISSUER/v1/keys") ;;
 		*) cfail "the cache holds something that is not discovery or a JWKS: ${url#url }" ;;

@@ -148,6 +148,13 @@ function discoveryDoc() {
   };
 }
 
+// The document with the named endpoints moved to https://localhost:PORT/stolen/...
+function elsewhere(d, keys) {
+  const out = { ...d };
+  for (const k of keys) out[k] = `https://localhost:${origin.split(':')[2]}/stolen/${k}`;
+  return out;
+}
+
 function deviceDoc() {
   const userCode = 'WDJB-MJHT';
   return {
@@ -398,6 +405,16 @@ const MODES = {
   'discovery-garbage-cached': { discovery: () => '<html>Down for maintenance</html>', discoveryMaxAge: 86400 },
   'discovery-hs256-only': { discovery: (d) => ({ ...d, id_token_signing_alg_values_supported: ['HS256', 'none'] }) },
   'discovery-endpoint-userinfo': { discovery: (d) => ({ ...d, token_endpoint: `https://admin:pw@127.0.0.1:${origin.split(':')[2]}/stolen/token` }) },
+  // Endpoints on another host name (the same server, as localhost, which
+  // its certificate covers), offered for a day: a forged document that
+  // would hand the device code, the secret or the keys to another host.
+  'discovery-elsewhere-all': { discovery: (d) => elsewhere(d, ['device_authorization_endpoint', 'token_endpoint', 'jwks_uri', 'userinfo_endpoint']), discoveryMaxAge: 86400 },
+  'discovery-elsewhere-device': { discovery: (d) => elsewhere(d, ['device_authorization_endpoint']), discoveryMaxAge: 86400 },
+  'discovery-elsewhere-token': { discovery: (d) => elsewhere(d, ['token_endpoint']), discoveryMaxAge: 86400 },
+  'discovery-elsewhere-keys': { discovery: (d) => elsewhere(d, ['jwks_uri']), discoveryMaxAge: 86400 },
+  'discovery-elsewhere-userinfo': { discovery: (d) => elsewhere(d, ['userinfo_endpoint']), discoveryMaxAge: 86400 },
+  // The issuer's host on another port (the plain-http listener's).
+  'discovery-elsewhere-port': { discovery: (d) => ({ ...d, token_endpoint: `https://127.0.0.1:${httpPort}/stolen/token` }), discoveryMaxAge: 86400 },
 
   // -- TLS
   'tls-untrusted': { tls: 'untrusted' },
