@@ -306,7 +306,7 @@ test_single(struct pog_config *cfg)
 	TC_CHECK(pog_sync_account_gid(cfg, ident("u02", "DevTeam"), &io, true, 2002, &res) == POG_OK);
 	TC_CHECK(res.granted && res.added.n == 2 && res.removed.n == 0);
 	pog_sync_result_free(&res);
-	TC_CHECK(pog_sync_account_gid(cfg, ident("u01", NULL), &io, true, 2001, &res) ==
+	TC_CHECK(pog_sync_account_gid(cfg, ident("u01", "Everyone"), &io, true, 2001, &res) ==
 		 POG_ERR_NOBINDING);
 	TC_CHECK(res.removed.n == 1 && res.deny_reason != NULL &&
 		 strstr(res.deny_reason, "No Okta group grants access to project default on ") ==
@@ -316,6 +316,31 @@ test_single(struct pog_config *cfg)
 	TC_STREQ(after, before);
 	free(after);
 	TC_CHECK(pog_ledger_load(state, "u02", &l, NULL) == POG_ERR_SYSTEM);
+
+	/* no groups claim at all: refused, and neither the files nor the ledger change */
+	{
+		char *lp1 = pog_asprintf("%s/u01", state);
+		char *lbefore = slurp(lp1), *lafter;
+
+		TC_CHECK(pog_sync_account_gid(cfg, ident("u01", NULL), &io, false, 2001, &res) ==
+			 POG_ERR_NOBINDING);
+		TC_CHECK(res.removed.n == 0 && res.added.n == 0 && res.deny_reason != NULL &&
+			 strstr(res.deny_reason, "no group list") != NULL);
+		pog_sync_result_free(&res);
+		after = slurp(gpath);
+		TC_STREQ(after, before);
+		free(after);
+		after = slurp(spath);
+		TC_STREQ(after, sbefore);
+		free(after);
+		lafter = slurp(lp1);
+		TC_CHECK(lbefore != NULL && lafter != NULL);
+		if (lbefore != NULL && lafter != NULL)
+			TC_STREQ(lafter, lbefore);
+		free(lbefore);
+		free(lafter);
+		free(lp1);
+	}
 
 	/* session mode: D for setcred, the ledger, no change to the files */
 	cfg->mode = POG_MODE_SESSION;
