@@ -346,22 +346,36 @@ changeable(const struct pog_map_input *in, struct pog_map_plan *p, const char *g
 	return POG_OK;
 }
 
+static pog_err
+plan_add(const struct pog_map_input *in, struct pog_map_plan *p, const char *g)
+{
+	bool ok;
+
+	if (!pog_strv_contains(&p->desired, g) || pog_strv_contains(&p->add, g))
+		return POG_OK;
+	if (changeable(in, p, g, true, &ok) != POG_OK)
+		return POG_ERR_NOMEM;
+	if (ok && !pog_grp_db_is_member(in->group_db, g, in->user))
+		return pog_strv_add(&p->add, g);
+	return POG_OK;
+}
+
 /* add = D \ current; remove = current ∩ M \ D, none when T may be cut. */
 static pog_err
 build_changes(const struct pog_map_input *in, struct pog_map_plan *p)
 {
+	const struct pog_config *cfg = in->cfg;
 	const struct pog_grp_db *db = in->group_db;
 	bool ok;
 
-	for (size_t i = 0; i < p->desired.n; i++) {
-		const char *g = p->desired.v[i];
-
-		if (changeable(in, p, g, true, &ok) != POG_OK)
+	/* in the order of [roles], then same_name's, as the audit line shows them */
+	for (size_t i = 0; i < cfg->nroles; i++)
+		for (size_t j = 0; j < cfg->roles[i].groups.n; j++)
+			if (plan_add(in, p, cfg->roles[i].groups.v[j]) != POG_OK)
+				return POG_ERR_NOMEM;
+	for (size_t i = 0; i < p->desired.n; i++)
+		if (plan_add(in, p, p->desired.v[i]) != POG_OK)
 			return POG_ERR_NOMEM;
-		if (ok && !pog_grp_db_is_member(db, g, in->user) &&
-		    pog_strv_add(&p->add, g) != POG_OK)
-			return POG_ERR_NOMEM;
-	}
 	for (size_t i = 0; i < p->managed.n; i++) {
 		const char *g = p->managed.v[i];
 

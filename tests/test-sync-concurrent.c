@@ -20,6 +20,7 @@
 #include "grp.h"
 #include "grpfile.h"
 #include "ledger.h"
+#include "map.h"
 #include "sync.h"
 #include "tcheck.h"
 #include "util.h"
@@ -450,6 +451,74 @@ run_grpck(void)
 	free(cmd);
 }
 
+/* same_name's system data comes from group_file's folder, and fails closed. */
+static void
+test_sysinfo(struct pog_config *cfg)
+{
+	struct pog_map_sysinfo *sys = NULL;
+	struct pog_sync_result res;
+	char dpath[160];
+
+	if (geteuid() != 0) {
+		printf("skip (part): the system files must be owned by root\n");
+		return;
+	}
+	make_files();
+	snprintf(dpath, sizeof(dpath), "%s/login.defs", etc);
+	unlink(dpath);
+	cfg->same_name = false;
+	TC_CHECK(pog_sync_sysinfo(cfg, &io, &sys) == POG_OK && sys == NULL);
+	cfg->same_name = true;
+	/* no login.defs: shadow's defaults; passwd beside the group file */
+	TC_CHECK(pog_sync_sysinfo(cfg, &io, &sys) == POG_OK && sys != NULL);
+	if (sys != NULL) {
+		TC_CHECK(sys->gid_min == 1000 && sys->gid_max == 60000);
+		TC_CHECK(sys->n_user_gids == NUSERS + 2 && sys->user_gids[0] == 0 &&
+			 sys->user_gids[1] == 1001);
+	}
+	free(sys);
+	sys = NULL;
+	put(dpath, "GID_MIN 100\nGID_MAX 1600\n", 0644);
+	TC_CHECK(pog_sync_sysinfo(cfg, &io, &sys) == POG_OK && sys != NULL &&
+		 sys->gid_min == 100 && sys->gid_max == 1600);
+	free(sys);
+	sys = NULL;
+
+	/* through a sync: devteam (1500) is ordinary; ops (1700) is now out of
+	 * range, bob (1001) is bob's primary group, root is protected */
+	TC_CHECK(pog_sync_account_gid(cfg, ident("u04", NULL), &io, true, 2004, &res) ==
+		 POG_ERR_NOBINDING);
+	pog_sync_result_free(&res);
+	{
+		static struct pog_identity id;
+
+		pog_identity_free(&id);
+		id.user = strdup("u04");
+		id.groups_present = true;
+		pog_strv_split(&id.groups, "devteam ops bob root");
+		TC_CHECK(pog_sync_account_gid(cfg, &id, &io, true, 2004, &res) == POG_OK);
+		TC_CHECK(res.granted && res.added.n == 1 &&
+			 strcmp(res.added.v[0], "devteam") == 0);
+		pog_sync_result_free(&res);
+
+		/* a malformed login.defs, a malformed or missing passwd: nothing */
+		put(dpath, "GID_MIN 1000x\n", 0644);
+		TC_CHECK(pog_sync_sysinfo(cfg, &io, &sys) == POG_OK && sys == NULL);
+		TC_CHECK(pog_sync_account_gid(cfg, &id, &io, true, 2004, &res) ==
+			 POG_ERR_NOBINDING);
+		TC_CHECK(res.added.n == 0);
+		pog_sync_result_free(&res);
+		unlink(dpath);
+		put(ppath, "root:x:0:0:root:/root:/bin/sh\nbroken:x:5\n", 0644);
+		TC_CHECK(pog_sync_sysinfo(cfg, &io, &sys) == POG_OK && sys == NULL);
+		unlink(ppath);
+		TC_CHECK(pog_sync_sysinfo(cfg, &io, &sys) == POG_OK && sys == NULL);
+		pog_identity_free(&id);
+	}
+	cfg->same_name = false;
+	make_files();
+}
+
 int
 main(void)
 {
@@ -481,6 +550,7 @@ main(void)
 	check_round(2);
 	run_grpck();
 	test_single(&cfg);
+	test_sysinfo(&cfg);
 
 	pog_cfg_free(&cfg);
 	cmd = pog_asprintf("rm -rf '%s'", root);
