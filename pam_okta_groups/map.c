@@ -525,7 +525,7 @@ pog_map_parse_login_defs(const char *text, size_t len, gid_t *gid_min, gid_t *gi
 	size_t vlen[2] = { 0, 0 }, vline[2] = { 0, 0 };
 	gid_t got[2] = { POG_MAP_GID_MIN_DEFAULT, POG_MAP_GID_MAX_DEFAULT };
 	size_t lineno = 0;
-	const char *p = text, *end = text + len;
+	const char *p = text, *end = text != NULL ? text + len : NULL;
 
 	if (text == NULL && len > 0)
 		return POG_ERR_INVALID;
@@ -601,7 +601,7 @@ pog_map_parse_passwd_gids(const char *text, size_t len, gid_t **gids, size_t *n,
 {
 	gid_t *v = NULL;
 	size_t nv = 0, cap = 0, lineno = 0, uniq = 0;
-	const char *p = text, *end = text + len;
+	const char *p = text, *end = text != NULL ? text + len : NULL;
 	pog_err err = POG_ERR_INVALID;
 
 	if (text == NULL && len > 0)
