@@ -1,7 +1,7 @@
 #!/bin/bash
 # What a login must never take away or hand out, end to end: whole PAM
 # stacks (pamrun) against the test provider, in a private mount namespace
-# over a copy of /etc, with SPEC.md's roles and bindings, project prod-web.
+# over a copy of /etc, with the example roles and bindings, project prod-web.
 #
 #   1. a token without the groups claim (renamed claim; ID token only, then
 #      auto with userinfo) is refused by account and changes nothing:
