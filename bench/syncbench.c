@@ -118,6 +118,7 @@ make_cfg(struct pog_config *cfg)
 	cfg->state_dir = strdup(state);
 	cfg->project = strdup("prod-web");
 	cfg->mode = POG_MODE_PERSISTENT;
+	cfg->authoritative = true;      /* round 0 removes the fixture's role groups too */
 	cfg->roles = calloc(2, sizeof(*cfg->roles));
 	cfg->bindings = calloc(2, sizeof(*cfg->bindings));
 	if (cfg->roles == NULL || cfg->bindings == NULL)

@@ -12,6 +12,8 @@
  */
 #include "config.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -194,23 +196,58 @@ out:
 	return err;
 }
 
-/* same_name: IdP group X grants local group X when it exists and is not protected. */
-static pog_err
-match_same_name(const struct pog_config *cfg, const struct pog_grp_db *db,
-		struct pog_map_plan *p, const char *t, bool *granted, bool *said)
+static bool
+gid_in(const gid_t *v, size_t n, gid_t g)
 {
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid] == g)
+			return true;
+		if (v[mid] < g)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/*
+ * same_name: IdP group X grants local group X only when X is an
+ * ordinary group: not protected, its GID within GID_MIN..GID_MAX (no
+ * system group such as kmem, tty or staff), and no user's primary group
+ * (no one's private group). Without the system data, nothing.
+ */
+static pog_err
+match_same_name(const struct pog_map_input *in, struct pog_map_plan *p, const char *t,
+		bool *granted, bool *said)
+{
+	const struct pog_config *cfg = in->cfg;
+	const struct pog_map_sysinfo *sys = in->sys;
 	const struct pog_grp_entry *e;
 
 	*granted = *said = false;
-	e = pog_grp_db_find(db, t);
+	e = pog_grp_db_find(in->group_db, t);
 	if (e == NULL && cfg->match == POG_MATCH_CASEFOLD)
-		e = pog_grp_db_find_casefold(db, t);
+		e = pog_grp_db_find_casefold(in->group_db, t);
 	if (e == NULL)
 		return POG_OK;
-	if (pog_strv_contains(&cfg->protected_groups, e->name)) {
-		*said = true;
+	*said = true;
+	if (pog_strv_contains(&cfg->protected_groups, e->name))
 		return note(p, false, t, "protected group: same_name does not grant it");
-	}
+	if (sys == NULL)
+		return note(p, false, t, "same_name grants nothing: the GID range or the "
+			    "users' primary groups are unknown");
+	if (e->gid < sys->gid_min || e->gid > sys->gid_max)
+		return note(p, false, t, "GID %u is outside GID_MIN..GID_MAX (%u..%u): "
+			    "same_name does not grant it", (unsigned)e->gid,
+			    (unsigned)sys->gid_min, (unsigned)sys->gid_max);
+	if (gid_in(sys->user_gids, sys->n_user_gids, e->gid))
+		return note(p, false, t, "GID %u is a user's primary group: same_name does "
+			    "not grant it", (unsigned)e->gid);
+	*said = false;
 	if (add_unique(&p->desired, e->name) != POG_OK ||
 	    add_unique(&p->same_name, e->name) != POG_OK)
 		return POG_ERR_NOMEM;
@@ -253,7 +290,7 @@ walk_idp_groups(const struct pog_map_input *in, struct pog_map_plan *p,
 				break;
 		}
 		if (cfg->same_name && valid) {
-			err = match_same_name(cfg, in->group_db, p, t, &sn, &said);
+			err = match_same_name(in, p, t, &sn, &said);
 			if (err != POG_OK)
 				break;
 		}
@@ -270,12 +307,13 @@ walk_idp_groups(const struct pog_map_input *in, struct pog_map_plan *p,
 	return err;
 }
 
+/* M: what the ledger says this module added; authoritative: all of [roles] too. */
 static pog_err
 build_managed(const struct pog_map_input *in, struct pog_map_plan *p)
 {
 	const struct pog_config *cfg = in->cfg;
 
-	for (size_t i = 0; i < cfg->nroles; i++)
+	for (size_t i = 0; cfg->authoritative && i < cfg->nroles; i++)
 		for (size_t j = 0; j < cfg->roles[i].groups.n; j++)
 			if (add_unique(&p->managed, cfg->roles[i].groups.v[j]) != POG_OK)
 				return POG_ERR_NOMEM;
@@ -286,35 +324,68 @@ build_managed(const struct pog_map_input *in, struct pog_map_plan *p)
 			if (pog_grp_name_valid(g) && add_unique(&p->managed, g) != POG_OK)
 				return POG_ERR_NOMEM;
 		}
-	for (size_t i = 0; i < p->same_name.n; i++)
-		if (add_unique(&p->managed, p->same_name.v[i]) != POG_OK)
-			return POG_ERR_NOMEM;
+	return POG_OK;
+}
+
+/* Whether g may change for this user: it exists and is not the primary group. */
+static pog_err
+changeable(const struct pog_map_input *in, struct pog_map_plan *p, const char *g,
+	   bool want, bool *ok)
+{
+	const struct pog_grp_entry *e = pog_grp_db_find(in->group_db, g);
+
+	*ok = false;
+	if (e == NULL)
+		return POG_OK;
+	if (e->gid == in->primary_gid) {
+		if (want != pog_grp_db_is_member(in->group_db, g, in->user))
+			return note(p, false, g, "the user's primary group: never touched");
+		return POG_OK;
+	}
+	*ok = true;
 	return POG_OK;
 }
 
 static pog_err
+plan_add(const struct pog_map_input *in, struct pog_map_plan *p, const char *g)
+{
+	bool ok;
+
+	if (!pog_strv_contains(&p->desired, g) || pog_strv_contains(&p->add, g))
+		return POG_OK;
+	if (changeable(in, p, g, true, &ok) != POG_OK)
+		return POG_ERR_NOMEM;
+	if (ok && !pog_grp_db_is_member(in->group_db, g, in->user))
+		return pog_strv_add(&p->add, g);
+	return POG_OK;
+}
+
+/* add = D \ current; remove = current ∩ M \ D, none when T may be cut. */
+static pog_err
 build_changes(const struct pog_map_input *in, struct pog_map_plan *p)
 {
+	const struct pog_config *cfg = in->cfg;
 	const struct pog_grp_db *db = in->group_db;
+	bool ok;
 
+	/* in the order of [roles], then same_name's, as the audit line shows them */
+	for (size_t i = 0; i < cfg->nroles; i++)
+		for (size_t j = 0; j < cfg->roles[i].groups.n; j++)
+			if (plan_add(in, p, cfg->roles[i].groups.v[j]) != POG_OK)
+				return POG_ERR_NOMEM;
+	for (size_t i = 0; i < p->desired.n; i++)
+		if (plan_add(in, p, p->desired.v[i]) != POG_OK)
+			return POG_ERR_NOMEM;
 	for (size_t i = 0; i < p->managed.n; i++) {
 		const char *g = p->managed.v[i];
-		const struct pog_grp_entry *e = pog_grp_db_find(db, g);
-		bool want, cur;
 
-		if (e == NULL)
+		if (pog_strv_contains(&p->desired, g))
 			continue;
-		want = pog_strv_contains(&p->desired, g);
-		cur = pog_grp_db_is_member(db, g, in->user);
-		if (e->gid == in->primary_gid) {
-			if (want != cur &&
-			    note(p, false, g, "the user's primary group: never touched") != POG_OK)
-				return POG_ERR_NOMEM;
-			continue;
-		}
-		if (want && !cur && pog_strv_add(&p->add, g) != POG_OK)
+		if (changeable(in, p, g, false, &ok) != POG_OK)
 			return POG_ERR_NOMEM;
-		if (!want && cur && pog_strv_add(&p->remove, g) != POG_OK)
+		if (!ok || !pog_grp_db_is_member(db, g, in->user))
+			continue;
+		if (pog_strv_add(p->capped ? &p->kept : &p->remove, g) != POG_OK)
 			return POG_ERR_NOMEM;
 	}
 	return POG_OK;
@@ -375,6 +446,7 @@ pog_map_plan(const struct pog_map_input *in, struct pog_map_plan *out)
 			goto out;
 	}
 	p.granted = p.roles.n > 0 || p.same_name.n > 0;
+	p.capped = in->idp_groups != NULL && in->idp_groups->n >= POG_MAP_GROUPS_CAP;
 
 	err = build_managed(in, &p);
 	if (err == POG_OK)
@@ -409,5 +481,183 @@ pog_map_plan_free(struct pog_map_plan *p)
 	pog_strv_free(&p->ignored);
 	pog_strv_free(&p->warnings);
 	pog_strv_free(&p->managed_after);
+	pog_strv_free(&p->kept);
 	memset(p, 0, sizeof(*p));
+}
+
+/* ---- login.defs and passwd, for same_name ---- */
+
+#define GID_LIMIT 4294967294UL          /* (gid_t)-1 is no GID */
+
+/* A whole unsigned number of [v, v+n) in 0..GID_LIMIT, with base (0: as strtoul). */
+static bool
+parse_gid(const char *v, size_t n, int base, gid_t *out)
+{
+	char buf[32];
+	char *end = NULL;
+	long val;
+
+	if (n == 0 || n >= sizeof(buf) || memchr(v, '\0', n) != NULL ||
+	    !isdigit((unsigned char)v[0]))
+		return false;
+	memcpy(buf, v, n);
+	buf[n] = '\0';
+	errno = 0;
+	val = strtol(buf, &end, base);
+	if (errno != 0 || end != buf + n || val < 0 || (unsigned long)val > GID_LIMIT)
+		return false;
+	*out = (gid_t)val;
+	return true;
+}
+
+static bool
+is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+pog_err
+pog_map_parse_login_defs(const char *text, size_t len, gid_t *gid_min, gid_t *gid_max,
+			 char **errmsg)
+{
+	static const char *const keys[2] = { "GID_MIN", "GID_MAX" };
+	const char *val[2] = { NULL, NULL };
+	size_t vlen[2] = { 0, 0 }, vline[2] = { 0, 0 };
+	gid_t got[2] = { POG_MAP_GID_MIN_DEFAULT, POG_MAP_GID_MAX_DEFAULT };
+	size_t lineno = 0;
+	const char *p = text, *end = text != NULL ? text + len : NULL;
+
+	if (text == NULL && len > 0)
+		return POG_ERR_INVALID;
+	/* shadow's def_load: the last definition of a key wins */
+	while (p != NULL && p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *le = eol != NULL ? eol : end;
+		const char *name, *ne, *v, *ve;
+
+		lineno++;
+		while (le > p && isspace((unsigned char)le[-1]))
+			le--;
+		name = p;
+		while (name < le && is_blank(*name))
+			name++;
+		p = eol != NULL ? eol + 1 : end;
+		if (name == le || *name == '#')
+			continue;
+		for (ne = name; ne < le && !is_blank(*ne); ne++)
+			;
+		if (ne == le)
+			continue;       /* one field only: shadow skips it */
+		for (v = ne; v < le && (is_blank(*v) || *v == '"'); v++)
+			;
+		for (ve = v; ve < le && *ve != '"'; ve++)
+			;
+		for (size_t k = 0; k < 2; k++)
+			if ((size_t)(ne - name) == strlen(keys[k]) &&
+			    memcmp(name, keys[k], strlen(keys[k])) == 0) {
+				val[k] = v;
+				vlen[k] = (size_t)(ve - v);
+				vline[k] = lineno;
+			}
+	}
+	for (size_t k = 0; k < 2; k++) {
+		char buf[33];
+		char *shown;
+
+		if (val[k] == NULL || parse_gid(val[k], vlen[k], 0, &got[k]))
+			continue;
+		memcpy(buf, val[k], vlen[k] < sizeof(buf) - 1 ? vlen[k] : sizeof(buf) - 1);
+		buf[vlen[k] < sizeof(buf) - 1 ? vlen[k] : sizeof(buf) - 1] = '\0';
+		shown = pog_sanitize(buf, 32);
+		if (errmsg != NULL)
+			*errmsg = pog_asprintf("line %zu: %s: \"%s\" is not a GID (0-%lu)",
+					       vline[k], keys[k], shown != NULL ? shown : "?",
+					       GID_LIMIT);
+		free(shown);
+		return POG_ERR_INVALID;
+	}
+	if (got[0] > got[1]) {
+		if (errmsg != NULL)
+			*errmsg = pog_asprintf("GID_MIN %u is greater than GID_MAX %u",
+					       (unsigned)got[0], (unsigned)got[1]);
+		return POG_ERR_INVALID;
+	}
+	*gid_min = got[0];
+	*gid_max = got[1];
+	return POG_OK;
+}
+
+static int
+gid_cmp(const void *a, const void *b)
+{
+	gid_t x = *(const gid_t *)a, y = *(const gid_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+pog_err
+pog_map_parse_passwd_gids(const char *text, size_t len, gid_t **gids, size_t *n,
+			  char **errmsg)
+{
+	gid_t *v = NULL;
+	size_t nv = 0, cap = 0, lineno = 0, uniq = 0;
+	const char *p = text, *end = text != NULL ? text + len : NULL;
+	pog_err err = POG_ERR_INVALID;
+
+	if (text == NULL && len > 0)
+		goto out;
+	while (p != NULL && p < end) {
+		const char *line = p;
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *le = eol != NULL ? eol : end;
+		const char *f = line, *fe;
+		gid_t g;
+
+		lineno++;
+		p = eol != NULL ? eol + 1 : end;
+		while (f < le && isspace((unsigned char)*f))
+			f++;
+		if (f == le || *f == '#')
+			continue;
+		/* name:password:uid:gid:...; the GID is the 4th field */
+		f = line;
+		for (int k = 0; k < 3 && f != NULL; k++) {
+			f = memchr(f, ':', (size_t)(le - f));
+			if (f != NULL)
+				f++;
+		}
+		fe = f != NULL ? memchr(f, ':', (size_t)(le - f)) : NULL;
+		if (fe == NULL)
+			fe = le;
+		if (f == NULL || !parse_gid(f, (size_t)(fe - f), 10, &g)) {
+			if (errmsg != NULL)
+				*errmsg = pog_asprintf("line %zu: no valid GID in the 4th field",
+						       lineno);
+			goto out;
+		}
+		if (nv == cap) {
+			size_t nc = cap > 0 ? cap * 2 : 64;
+			gid_t *nb = reallocarray(v, nc, sizeof(*v));
+
+			if (nb == NULL) {
+				err = POG_ERR_NOMEM;
+				goto out;
+			}
+			v = nb;
+			cap = nc;
+		}
+		v[nv++] = g;
+	}
+	if (nv > 0)
+		qsort(v, nv, sizeof(*v), gid_cmp);
+	for (size_t i = 0; i < nv; i++)
+		if (uniq == 0 || v[uniq - 1] != v[i])
+			v[uniq++] = v[i];
+	*gids = v;
+	*n = uniq;
+	v = NULL;
+	err = POG_OK;
+out:
+	free(v);
+	return err;
 }

@@ -27,6 +27,10 @@
 
 #define PW_BUF_MAX (1024 * 1024)
 
+/* The one sentence for a token without a groups claim. */
+#define NO_CLAIM_SENTENCE "Okta sent no group list for this sign-in, so access " \
+	"cannot be checked; please contact your administrator."
+
 struct sync_ctx {
 	const struct pog_config *cfg;
 	const struct pog_identity *id;
@@ -39,6 +43,7 @@ struct sync_ctx {
 	struct pog_strv added;
 	struct pog_strv removed;
 	struct pog_strv managed;        /* the ledger's managed set afterwards */
+	struct pog_map_sysinfo *sys;    /* for same_name; NULL: it grants nothing */
 	char *deny_reason;
 };
 
@@ -114,6 +119,94 @@ out:
 	return err;
 }
 
+/* group_file's folder joined with name: /etc/group gives /etc/NAME. */
+static char *
+sibling(const char *group_file, const char *name)
+{
+	const char *slash = strrchr(group_file, '/');
+
+	if (slash == NULL)
+		return strdup(name);
+	return pog_asprintf("%.*s/%s", (int)(slash - group_file), group_file, name);
+}
+
+struct sysblock {
+	struct pog_map_sysinfo info;    /* first: free(&b->info) frees b */
+	gid_t gids[];
+};
+
+pog_err
+pog_sync_sysinfo(const struct pog_config *cfg, const struct pog_io *io,
+		 struct pog_map_sysinfo **out)
+{
+	char *defs_path = NULL, *pw_path = NULL, *data = NULL, *msg = NULL, *why = NULL;
+	size_t len = 0, ngids = 0;
+	gid_t gid_min = 0, gid_max = 0, *gids = NULL;
+	struct sysblock *b = NULL;
+	pog_err err;
+
+	*out = NULL;
+	if (!cfg->same_name)
+		return POG_OK;
+	err = POG_ERR_NOMEM;
+	defs_path = sibling(cfg->group_file, "login.defs");
+	pw_path = sibling(cfg->group_file, "passwd");
+	if (defs_path == NULL || pw_path == NULL)
+		goto out;
+
+	/* login.defs as shadow reads it: a missing file means the defaults */
+	err = pog_read_file(defs_path, 0, POG_FILE_CONFIG, POG_GRPFILE_MAX_SIZE, &data, &len, &msg);
+	if (err == POG_ERR_SYSTEM && errno == ENOENT) {
+		free(msg);
+		msg = NULL;
+		len = 0;
+		err = POG_OK;
+	}
+	if (err == POG_OK)
+		err = pog_map_parse_login_defs(data, len, &gid_min, &gid_max, &why);
+	if (err == POG_ERR_NOMEM)
+		goto out;
+	if (err != POG_OK) {
+		pog_log(io, LOG_ERR, "same_name grants nothing: %s%s%s", msg != NULL ? "" : defs_path,
+			msg != NULL ? "" : ": ", msg != NULL ? msg : why != NULL ? why : pog_strerror(err));
+		err = POG_OK;
+		goto out;
+	}
+	free(data);
+	data = NULL;
+	err = pog_read_file(pw_path, 0, POG_FILE_CONFIG, POG_GRPFILE_MAX_SIZE, &data, &len, &msg);
+	if (err == POG_OK)
+		err = pog_map_parse_passwd_gids(data, len, &gids, &ngids, &why);
+	if (err == POG_ERR_NOMEM)
+		goto out;
+	if (err != POG_OK) {
+		pog_log(io, LOG_ERR, "same_name grants nothing: %s%s%s", msg != NULL ? "" : pw_path,
+			msg != NULL ? "" : ": ", msg != NULL ? msg : why != NULL ? why : pog_strerror(err));
+		err = POG_OK;
+		goto out;
+	}
+	err = POG_ERR_NOMEM;
+	b = malloc(sizeof(*b) + ngids * sizeof(gid_t));
+	if (b == NULL)
+		goto out;
+	if (ngids > 0)
+		memcpy(b->gids, gids, ngids * sizeof(gid_t));
+	b->info.gid_min = gid_min;
+	b->info.gid_max = gid_max;
+	b->info.user_gids = b->gids;
+	b->info.n_user_gids = ngids;
+	*out = &b->info;
+	err = POG_OK;
+out:
+	free(defs_path);
+	free(pw_path);
+	free(data);
+	free(msg);
+	free(why);
+	free(gids);
+	return err;
+}
+
 static pog_err
 join(struct pog_buf *b, const struct pog_strv *sv)
 {
@@ -144,6 +237,13 @@ audit(const struct sync_ctx *c)
 	char *iss = pog_quote(c->id->issuer != NULL ? c->id->issuer : "-", 256);
 	char *result = result_text(c);
 
+	if (result != NULL && c->plan.capped) {
+		char *r = pog_asprintf("%s; removed nothing: the group list may be cut at "
+				       "the provider's cap", result);
+
+		free(result);
+		result = r;
+	}
 	if (user == NULL || sub == NULL || iss == NULL || result == NULL ||
 	    pog_buf_printf(&b, "user=%s sub=%s issuer=%s groups_from=%s mode=%s added=",
 			   user, sub, iss,
@@ -229,6 +329,8 @@ plan_cb(void *ctx, const struct pog_grp_db *group, struct pog_strv *add,
 	pog_err err;
 
 	err = pog_ledger_read(cfg->state_dir, c->id->user, &c->old, c->io);
+	if (err == POG_OK && c->sys == NULL)
+		err = pog_sync_sysinfo(cfg, c->io, &c->sys);
 	if (err != POG_OK)
 		return err;
 	/* auth checked the pin; under the lock a racing first login may have taken it */
@@ -236,6 +338,7 @@ plan_cb(void *ctx, const struct pog_grp_db *group, struct pog_strv *add,
 	if (err != POG_OK)
 		return err;
 	in.ledger_managed = &c->old.managed;
+	in.sys = c->sys;
 	err = pog_map_plan(&in, &c->plan);
 	if (err != POG_OK)
 		return err;
@@ -243,10 +346,20 @@ plan_cb(void *ctx, const struct pog_grp_db *group, struct pog_strv *add,
 		pog_log(c->io, LOG_WARNING, "%s: ignored %s", c->id->user, c->plan.warnings.v[i]);
 	for (size_t i = 0; i < c->plan.ignored.n; i++)
 		pog_log(c->io, LOG_DEBUG, "%s: ignored %s", c->id->user, c->plan.ignored.v[i]);
-	if (!c->id->groups_present)
-		pog_log(c->io, LOG_INFO, "%s: the IdP sent no group claim", c->id->user);
+	if (c->plan.capped) {
+		struct pog_buf kept = { 0 };
+
+		if (join(&kept, &c->plan.kept) != POG_OK)
+			return POG_ERR_NOMEM;
+		pog_log(c->io, LOG_WARNING, "%s: %zu groups from %s, at the provider's cap of %d: "
+			"the list may have been cut, so no group is removed (kept: %s)",
+			c->id->user, c->id->groups.n,
+			c->id->groups_source != NULL ? c->id->groups_source : "-",
+			POG_MAP_GROUPS_CAP, kept.data);
+		pog_buf_free(&kept);
+	}
 	if (!c->plan.granted && cfg->deny_on_no_binding) {
-		/* D is empty, so the plan already strips every managed group. */
+		/* D is empty, so the plan strips every managed group (unless capped). */
 		err = set_deny_reason(c);
 		if (err != POG_OK)
 			return err;
@@ -363,6 +476,7 @@ ctx_free(struct sync_ctx *c)
 	pog_strv_free(&c->added);
 	pog_strv_free(&c->removed);
 	pog_strv_free(&c->managed);
+	free(c->sys);
 	free(c->deny_reason);
 }
 
@@ -396,6 +510,30 @@ pog_sync_account_gid(const struct pog_config *cfg, const struct pog_identity *id
 	c.dry_run = dry_run;
 	c.edit = cfg->mode == POG_MODE_PERSISTENT;
 
+	if (!id->groups_present) {
+		/*
+		 * No claim is not "no groups": a renamed claim or a dropped
+		 * scope must not strip anyone. Refuse, and touch nothing.
+		 */
+		char *claim = pog_sanitize(cfg->groups_claim != NULL ? cfg->groups_claim : "-", 64);
+
+		pog_log(io, LOG_ERR, "%s: the IdP sent no \"%s\" claim in %s: refused, and no "
+			"group or ledger was changed", id->user, claim != NULL ? claim : "?",
+			cfg->source == POG_SOURCE_ID_TOKEN ? "the ID token" :
+			cfg->source == POG_SOURCE_USERINFO ? "userinfo" :
+			"the ID token or userinfo");
+		free(claim);
+		c.deny_reason = strdup(NO_CLAIM_SENTENCE);
+		if (c.deny_reason == NULL) {
+			err = POG_ERR_NOMEM;
+			goto out;
+		}
+		audit(&c);
+		res->deny_reason = c.deny_reason;
+		c.deny_reason = NULL;
+		err = POG_ERR_NOBINDING;
+		goto out;
+	}
 	if (c.edit && !dry_run)
 		err = pog_grpfile_update(cfg->group_file, cfg->gshadow_file, id->user,
 					 &hooks, &c, io);
@@ -458,6 +596,7 @@ pog_sync_session_gids(const struct pog_config *cfg, const struct pog_identity *i
 	struct pog_grp_db db = { 0 };
 	struct pog_map_plan plan = { 0 };
 	struct pog_map_input in = { 0 };
+	struct pog_map_sysinfo *sys = NULL;
 	gid_t *out = NULL;
 	size_t n = 0;
 	char *msg = NULL;
@@ -482,6 +621,10 @@ pog_sync_session_gids(const struct pog_config *cfg, const struct pog_identity *i
 	in.user = id->user;
 	in.primary_gid = gid;
 	in.group_db = &db;
+	err = pog_sync_sysinfo(cfg, io, &sys);
+	if (err != POG_OK)
+		goto out;
+	in.sys = sys;
 	err = pog_map_plan(&in, &plan);
 	if (err != POG_OK)
 		goto out;
@@ -507,6 +650,7 @@ pog_sync_session_gids(const struct pog_config *cfg, const struct pog_identity *i
 out:
 	free(out);
 	free(msg);
+	free(sys);
 	pog_map_plan_free(&plan);
 	pog_grp_db_free(&db);
 	return err;

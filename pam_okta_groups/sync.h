@@ -5,9 +5,13 @@
  *   T  the IdP groups
  *   B  bindings of groups in T whose project is this host's, or every
  *   D  desired local groups: the roles of B, plus same_name grants
- *   M  managed groups: every group in [roles], plus what the ledger says
- *      this module added for this user
- *   plan: add D ∩ M \ current, remove current ∩ M \ D
+ *      (ordinary groups only, see map.h)
+ *   M  managed groups: what the ledger says this module added for this
+ *      user; with authoritative = yes, also every group in [roles]
+ *   plan: add D \ current, remove current ∩ M \ D (nothing when T is
+ *   at the provider's cap and may have been cut)
+ *
+ * A token without the groups claim changes nothing and is refused.
  *
  * Used by pam_sm_acct_mgmt, pam_sm_setcred (session mode) and okta-groups.
  */
@@ -36,7 +40,9 @@ struct pog_sync_result {
  * - session and none: computes D, writes only the ledger.
  * When nothing grants access and on_no_binding = deny, it first removes
  * the user from every managed group (persistent mode), then returns
- * POG_ERR_NOBINDING with res->deny_reason set.
+ * POG_ERR_NOBINDING with res->deny_reason set. When id has no groups
+ * claim at all, it writes nothing and returns POG_ERR_NOBINDING with
+ * res->deny_reason set.
  * dry_run: compute and report only; nothing is written.
  */
 pog_err pog_sync_account(const struct pog_config *cfg,
@@ -58,6 +64,17 @@ pog_err pog_sync_account_gid(const struct pog_config *cfg,
 
 /* The primary gid of a local account (getpwnam_r); POG_ERR_USER: no such account. */
 pog_err pog_sync_primary_gid(const char *user, gid_t *gid);
+
+struct pog_map_sysinfo;
+
+/*
+ * What same_name needs: GID_MIN and GID_MAX of login.defs and the GIDs
+ * of passwd, both read from group_file's folder (/etc/group: /etc). *out
+ * is NULL when same_name is off, or when a file is refused or malformed
+ * (logged): then same_name grants nothing. Only NOMEM fails. free(*out).
+ */
+pog_err pog_sync_sysinfo(const struct pog_config *cfg, const struct pog_io *io,
+			 struct pog_map_sysinfo **out);
 
 /* The GIDs of D that exist locally, for setcred in session mode. */
 pog_err pog_sync_session_gids(const struct pog_config *cfg,

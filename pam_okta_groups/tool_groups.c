@@ -139,6 +139,7 @@ pog_tool_explain(const struct pog_config *cfg, int argc, char **argv)
 	struct pog_ledger ledger = { 0 };
 	struct pog_map_plan plan = { 0 };
 	struct pog_map_input in = { 0 };
+	struct pog_map_sysinfo *sys = NULL;
 	const struct pog_grp_entry *pg = NULL;
 	const char *user;
 	char host[256];
@@ -169,6 +170,8 @@ pog_tool_explain(const struct pog_config *cfg, int argc, char **argv)
 	err = pog_grpfile_read(cfg->group_file, POG_GRP_GROUP, &db, &msg);
 	if (err == POG_OK)
 		err = pog_ledger_read(cfg->state_dir, user, &ledger, &tool_io);
+	if (err == POG_OK)
+		err = pog_sync_sysinfo(cfg, &tool_io, &sys);
 	if (err != POG_OK)
 		goto out;
 	in.cfg = cfg;
@@ -177,6 +180,7 @@ pog_tool_explain(const struct pog_config *cfg, int argc, char **argv)
 	in.primary_gid = gid;
 	in.ledger_managed = &ledger.managed;
 	in.group_db = &db;
+	in.sys = sys;
 	err = pog_map_plan(&in, &plan);
 	if (err != POG_OK)
 		goto out;
@@ -206,12 +210,17 @@ pog_tool_explain(const struct pog_config *cfg, int argc, char **argv)
 	print_list("desired (D):", &plan.desired);
 	if (cfg->same_name)
 		print_list("  by same_name:", &plan.same_name);
-	print_list("managed (M):", &plan.managed);
+	print_list(cfg->authoritative ? "managed (M):" : "managed (M, ledger):", &plan.managed);
 	print_list("ledger managed:", &ledger.managed);
 	printf("plan against %s%s:\n", cfg->group_file,
 	       cfg->mode == POG_MODE_PERSISTENT ? "" : " (not applied in this mode)");
 	print_list_at(2, "add:", &plan.add);
 	print_list_at(2, "remove:", &plan.remove);
+	if (plan.capped) {
+		printf("  %d or more IdP groups: the list may have been cut, so nothing is removed\n",
+		       POG_MAP_GROUPS_CAP);
+		print_list_at(2, "kept:", &plan.kept);
+	}
 	print_lines("ignored:", &plan.ignored);
 	if (!local)
 		printf("%-22s denied: no local account %s\n", "result:", user);
@@ -232,6 +241,7 @@ out:
 	pog_grp_db_free(&db);
 	pog_ledger_free(&ledger);
 	pog_map_plan_free(&plan);
+	free(sys);
 	return rc;
 }
 

@@ -225,6 +225,7 @@ make_cfg(struct pog_config *cfg, const char *etc, const char *state)
 	cfg->state_dir = strdup(state);
 	cfg->mode = POG_MODE_PERSISTENT;
 	cfg->deny_on_no_binding = true;
+	cfg->authoritative = true;      /* u01's ops goes, though no ledger says it was ours */
 	cfg->roles = calloc(2, sizeof(*cfg->roles));
 	cfg->bindings = calloc(2, sizeof(*cfg->bindings));
 	if (cfg->state_dir == NULL || cfg->roles == NULL || cfg->bindings == NULL)

@@ -180,8 +180,13 @@ _ns_build_etc() {
 	ns_add_member localonly alice
 	ns_add_member audio carol
 	# carol held managed groups before; a denied login must strip them.
+	# Her ledger says this module added them (hand-added ones would stay).
 	ns_add_member wheel carol
 	ns_add_member devteam carol
+	mkdir -p "$T/state"
+	chmod 700 "$T/state"
+	echo '{"version":1,"user":"carol","managed":["wheel","devteam"]}' >"$T/state/carol"
+	chmod 600 "$T/state/carol"
 	mkdir -p "$ETC/pam.d" "$ETC/security"
 }
 

@@ -55,14 +55,15 @@ expect_groups devteam docker
 ok "duplicate groups grant once (${ELAPSED_MS} ms)"
 
 # Protected local groups, named by the IdP, with same_name on: only a
-# role may grant them. nogroup (not protected) shows same_name works;
+# role may grant them. Nor does same_name grant nogroup (GID 65534, out
+# of GID_MIN..GID_MAX and nobody's primary group) or bob's private group;
 # docker comes from the developer role, not from its name; alice's own
 # primary group is never touched.
 CONF_SED='s/^same_name = no/same_name = yes/' accepted "protected names" good \
 	EVIL_GROUPS='["DevTeam", "wheel", "sudo", "root", "adm", "shadow", "disk",
-	"docker", "nogroup", "alice", "WHEEL"]'
-expect_groups devteam docker nogroup
-ok "protected groups are not granted by name (${ELAPSED_MS} ms)"
+	"docker", "nogroup", "alice", "bob", "WHEEL"]'
+expect_groups devteam docker
+ok "protected, system and private groups are not granted by name (${ELAPSED_MS} ms)"
 
 # Hundreds of groups: more than Okta's 100 (logged as maybe truncated),
 # and the ledger written for them reads back at the next login.

@@ -23,6 +23,7 @@
 #include "grp.h"
 #include "grpfile.h"
 #include "ledger.h"
+#include "map.h"
 #include "sync.h"
 #include "tcheck.h"
 #include "util.h"
@@ -313,7 +314,7 @@ test_single(struct pog_config *cfg)
 	TC_CHECK(pog_sync_account_gid(cfg, ident("u02", "DevTeam"), &io, true, 2002, &res) == POG_OK);
 	TC_CHECK(res.granted && res.added.n == 2 && res.removed.n == 0);
 	pog_sync_result_free(&res);
-	TC_CHECK(pog_sync_account_gid(cfg, ident("u01", NULL), &io, true, 2001, &res) ==
+	TC_CHECK(pog_sync_account_gid(cfg, ident("u01", "Everyone"), &io, true, 2001, &res) ==
 		 POG_ERR_NOBINDING);
 	TC_CHECK(res.removed.n == 1 && res.deny_reason != NULL &&
 		 strstr(res.deny_reason, "No Okta group grants access to project default on ") ==
@@ -323,6 +324,31 @@ test_single(struct pog_config *cfg)
 	TC_STREQ(after, before);
 	free(after);
 	TC_CHECK(pog_ledger_load(state, "u02", &l, NULL) == POG_ERR_SYSTEM);
+
+	/* no groups claim at all: refused, and neither the files nor the ledger change */
+	{
+		char *lp1 = pog_asprintf("%s/u01", state);
+		char *lbefore = slurp(lp1), *lafter;
+
+		TC_CHECK(pog_sync_account_gid(cfg, ident("u01", NULL), &io, false, 2001, &res) ==
+			 POG_ERR_NOBINDING);
+		TC_CHECK(res.removed.n == 0 && res.added.n == 0 && res.deny_reason != NULL &&
+			 strstr(res.deny_reason, "no group list") != NULL);
+		pog_sync_result_free(&res);
+		after = slurp(gpath);
+		TC_STREQ(after, before);
+		free(after);
+		after = slurp(spath);
+		TC_STREQ(after, sbefore);
+		free(after);
+		lafter = slurp(lp1);
+		TC_CHECK(lbefore != NULL && lafter != NULL);
+		if (lbefore != NULL && lafter != NULL)
+			TC_STREQ(lafter, lbefore);
+		free(lbefore);
+		free(lafter);
+		free(lp1);
+	}
 
 	/* session mode: D for setcred, the ledger, no change to the files */
 	cfg->mode = POG_MODE_SESSION;
@@ -552,6 +578,74 @@ run_grpck(void)
 	free(cmd);
 }
 
+/* same_name's system data comes from group_file's folder, and fails closed. */
+static void
+test_sysinfo(struct pog_config *cfg)
+{
+	struct pog_map_sysinfo *sys = NULL;
+	struct pog_sync_result res;
+	char dpath[160];
+
+	if (geteuid() != 0) {
+		printf("skip (part): the system files must be owned by root\n");
+		return;
+	}
+	make_files();
+	snprintf(dpath, sizeof(dpath), "%s/login.defs", etc);
+	unlink(dpath);
+	cfg->same_name = false;
+	TC_CHECK(pog_sync_sysinfo(cfg, &io, &sys) == POG_OK && sys == NULL);
+	cfg->same_name = true;
+	/* no login.defs: shadow's defaults; passwd beside the group file */
+	TC_CHECK(pog_sync_sysinfo(cfg, &io, &sys) == POG_OK && sys != NULL);
+	if (sys != NULL) {
+		TC_CHECK(sys->gid_min == 1000 && sys->gid_max == 60000);
+		TC_CHECK(sys->n_user_gids == NUSERS + 2 && sys->user_gids[0] == 0 &&
+			 sys->user_gids[1] == 1001);
+	}
+	free(sys);
+	sys = NULL;
+	put(dpath, "GID_MIN 100\nGID_MAX 1600\n", 0644);
+	TC_CHECK(pog_sync_sysinfo(cfg, &io, &sys) == POG_OK && sys != NULL &&
+		 sys->gid_min == 100 && sys->gid_max == 1600);
+	free(sys);
+	sys = NULL;
+
+	/* through a sync: devteam (1500) is ordinary; ops (1700) is now out of
+	 * range, bob (1001) is bob's primary group, root is protected */
+	TC_CHECK(pog_sync_account_gid(cfg, ident("u04", NULL), &io, true, 2004, &res) ==
+		 POG_ERR_NOBINDING);
+	pog_sync_result_free(&res);
+	{
+		static struct pog_identity id;
+
+		pog_identity_free(&id);
+		id.user = strdup("u04");
+		id.groups_present = true;
+		pog_strv_split(&id.groups, "devteam ops bob root");
+		TC_CHECK(pog_sync_account_gid(cfg, &id, &io, true, 2004, &res) == POG_OK);
+		TC_CHECK(res.granted && res.added.n == 1 &&
+			 strcmp(res.added.v[0], "devteam") == 0);
+		pog_sync_result_free(&res);
+
+		/* a malformed login.defs, a malformed or missing passwd: nothing */
+		put(dpath, "GID_MIN 1000x\n", 0644);
+		TC_CHECK(pog_sync_sysinfo(cfg, &io, &sys) == POG_OK && sys == NULL);
+		TC_CHECK(pog_sync_account_gid(cfg, &id, &io, true, 2004, &res) ==
+			 POG_ERR_NOBINDING);
+		TC_CHECK(res.added.n == 0);
+		pog_sync_result_free(&res);
+		unlink(dpath);
+		put(ppath, "root:x:0:0:root:/root:/bin/sh\nbroken:x:5\n", 0644);
+		TC_CHECK(pog_sync_sysinfo(cfg, &io, &sys) == POG_OK && sys == NULL);
+		unlink(ppath);
+		TC_CHECK(pog_sync_sysinfo(cfg, &io, &sys) == POG_OK && sys == NULL);
+		pog_identity_free(&id);
+	}
+	cfg->same_name = false;
+	make_files();
+}
+
 int
 main(void)
 {
@@ -585,6 +679,7 @@ main(void)
 	test_single(&cfg);
 	test_blank_member(&cfg);
 	test_fifo(&cfg);
+	test_sysinfo(&cfg);
 
 	pog_cfg_free(&cfg);
 	cmd = pog_asprintf("rm -rf '%s'", root);
