@@ -4,7 +4,6 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,84 +186,136 @@ out:
 	return rc;
 }
 
+/*
+ * Takes -c CONF (--config), -v (--verbose) and -h (--help) out of argv,
+ * wherever they stand before "--", so that they work in any position for
+ * every command. Returns 0, or 2 on a usage error; *help is set for -h.
+ */
+static int
+common_options(int *argc, char **argv, const char **conf, bool *help)
+{
+	int out = 1;
+
+	for (int i = 1; i < *argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--") == 0) {
+			while (i < *argc)
+				argv[out++] = argv[i++];
+			break;
+		}
+		if (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) {
+			if (i + 1 >= *argc)
+				return 2;
+			*conf = argv[++i];
+		} else if (strncmp(a, "--config=", 9) == 0) {
+			*conf = a + 9;
+		} else if (strncmp(a, "-c", 2) == 0 && a[2] != '\0') {
+			*conf = a + 2;
+		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+			verbose = true;
+		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			*help = true;
+		} else {
+			argv[out++] = argv[i];
+		}
+	}
+	argv[out] = NULL;
+	*argc = out;
+	return 0;
+}
+
+static int
+run_check(const char *conf, int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1) {
+		usage(stderr);
+		return 2;
+	}
+	return cmd_check(conf);
+}
+
+static int
+run_login(const char *conf, int argc, char **argv)
+{
+	bool apply = false;
+	const char *user = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--apply") == 0 && !apply) {
+			apply = true;
+		} else if (argv[i][0] != '-' && user == NULL) {
+			user = argv[i];
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (user == NULL) {
+		usage(stderr);
+		return 2;
+	}
+	return cmd_login(conf, apply, user);
+}
+
+/* The commands that only read the config and the local files. */
+static int
+run_local(const char *conf, int argc, char **argv,
+	  int (*fn)(const struct pog_config *, int, char **))
+{
+	struct pog_config cfg;
+	int rc;
+
+	memset(&cfg, 0, sizeof(cfg));
+	if (load(conf, &cfg, false) != 0)
+		return 1;
+	rc = fn(&cfg, argc, argv);
+	pog_cfg_free(&cfg);
+	return rc;
+}
+
+static const struct {
+	const char *name;
+	int (*run)(const char *conf, int argc, char **argv);  /* NULL: local */
+	int (*local)(const struct pog_config *, int, char **);
+} commands[] = {
+	{ "check", run_check, NULL },
+	{ "login", run_login, NULL },
+	{ "explain", NULL, pog_tool_explain },
+	{ "status", NULL, pog_tool_status },
+	{ "expire", NULL, pog_tool_expire },
+	{ "users", NULL, pog_tool_users },
+};
+
 int
 main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "apply", no_argument, NULL, 'a' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *conf = POG_DEFAULT_CONFIG, *cmd;
-	struct pog_config cfg;
-	bool apply = false;
-	int c, rc;
+	const char *conf = POG_DEFAULT_CONFIG;
+	bool help = false;
 
+	if (common_options(&argc, argv, &conf, &help) != 0) {
+		usage(stderr);
+		return 2;
+	}
+	if (help) {
+		usage(stdout);
+		return 0;
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
 	}
-	cmd = argv[1];
-	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
-		usage(stdout);
-		return 0;
+	tool_io.debug = verbose;
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[1], commands[i].name) != 0)
+			continue;
+		/* The command sees itself as argv[0]. */
+		if (commands[i].run != NULL)
+			return commands[i].run(conf, argc - 1, argv + 1);
+		return run_local(conf, argc - 1, argv + 1, commands[i].local);
 	}
-	/* Subcommand options: parse -c, --apply and -v here; the rest
-	 * (--older-than, --dry-run) belong to the groups subcommands. */
-	if (strcmp(cmd, "check") == 0 || strcmp(cmd, "login") == 0) {
-		optind = 2;
-		while ((c = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
-			switch (c) {
-			case 'c': conf = optarg; break;
-			case 'a': apply = true; break;
-			case 'v': verbose = true; break;
-			case 'h': usage(stdout); return 0;
-			default: usage(stderr); return 2;
-			}
-		}
-		if (strcmp(cmd, "check") == 0) {
-			if (optind != argc) {
-				usage(stderr);
-				return 2;
-			}
-			tool_io.debug = verbose;
-			return cmd_check(conf);
-		}
-		if (optind + 1 != argc) {
-			usage(stderr);
-			return 2;
-		}
-		tool_io.debug = verbose;
-		return cmd_login(conf, apply, argv[optind]);
-	}
-	if (strcmp(cmd, "explain") != 0 && strcmp(cmd, "status") != 0 &&
-	    strcmp(cmd, "expire") != 0 && strcmp(cmd, "users") != 0) {
-		fprintf(stderr, "%s: unknown command: %s\n", progname, cmd);
-		usage(stderr);
-		return 2;
-	}
-	/* -c comes first for these: okta-groups explain -c CONF USER GROUP... */
-	argc--;
-	argv++;
-	if (argc >= 3 && strcmp(argv[1], "-c") == 0) {
-		conf = argv[2];
-		argv[2] = argv[0];
-		argc -= 2;
-		argv += 2;
-	}
-	memset(&cfg, 0, sizeof(cfg));
-	if (load(conf, &cfg, false) != 0)
-		return 1;
-	if (strcmp(cmd, "explain") == 0)
-		rc = pog_tool_explain(&cfg, argc, argv);
-	else if (strcmp(cmd, "status") == 0)
-		rc = pog_tool_status(&cfg, argc, argv);
-	else if (strcmp(cmd, "users") == 0)
-		rc = pog_tool_users(&cfg, argc, argv);
-	else
-		rc = pog_tool_expire(&cfg, argc, argv);
-	pog_cfg_free(&cfg);
-	return rc;
+	fprintf(stderr, "%s: unknown command: %s\n", progname, argv[1]);
+	usage(stderr);
+	return 2;
 }

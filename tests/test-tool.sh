@@ -54,6 +54,24 @@ expect_out "devteam" "explain shows the developer role's group"
 expect_out "wheel" "explain shows the admin role's group"
 ok "okta-groups explain shows the plan"
 
+# -c works in any position, for every command; a command stays unknown.
+"$TOOL" -c "$T/pam_okta_groups.conf" explain root DevTeam >"$T/out.first" 2>&1 ||
+	{ cat "$T/out.first"; fail "explain with -c before the command failed"; }
+"$TOOL" explain root DevTeam --config="$T/pam_okta_groups.conf" >"$T/out.last" 2>&1 ||
+	{ cat "$T/out.last"; fail "explain with --config= last failed"; }
+cmp -s "$T/out.first" "$T/out.last" || { diff "$T/out.first" "$T/out.last"; fail "-c first and last differ"; }
+grep -q devteam "$T/out.first" || { cat "$T/out.first"; fail "explain with -c first shows no plan"; }
+"$TOOL" status USER-X -c "$T/pam_okta_groups.conf" >"$T/out" 2>&1 || true
+! grep -q 'pam_okta_groups.conf: ' "$T/out" || { cat "$T/out"; fail "status did not take -c after its arguments"; }
+rc=0
+"$TOOL" -c "$T/pam_okta_groups.conf" frobnicate >"$T/out" 2>&1 || rc=$?
+[ "$rc" = 2 ] && grep -q 'unknown command: frobnicate' "$T/out" ||
+	{ cat "$T/out"; fail "an unknown command: exit $rc"; }
+rc=0
+"$TOOL" check -c >"$T/out" 2>&1 || rc=$?
+[ "$rc" = 2 ] || { cat "$T/out"; fail "-c without a file: exit $rc"; }
+ok "okta-groups: -c and --config= in any position; an unknown command exits 2"
+
 # login: poll mode in a pipe; the approver reads the link from the output.
 # alice has no local account on the host (the end-to-end tests make one
 # in a namespace), so the plan ends in a refusal: what matters here is
