@@ -211,7 +211,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	if (err != POG_OK) {
 		pam_syslog(pamh, LOG_NOTICE, "audit: user=%s result=failed reason=\"%s\"",
 			   user, pog_strerror(err));
-		pog_tell(&io, "%s", pog_user_message(err));
+		pog_tell(&io, "%s", pog_login_message(err, &stats));
 		rc = pog_err_to_pam(err);
 		goto out;
 	}
