@@ -6,7 +6,9 @@
  * pre-scan first refuses what inih would misread in silence: long lines
  * (split in two), NUL bytes (the end of the text for inih), continuation
  * lines (inih passes them on under a name cut to 49 bytes), junk after a
- * section header, and unknown sections without keys. It also notes the
+ * section header, and unknown sections without keys. A long [roles] or
+ * [bindings] value is split by repeating its key, which inih passes on
+ * whole, line by line; elsewhere a repeated key is an error. It also notes the
  * line of every key, so that a binding can name its line when its role
  * turns out to be unknown at the end of the file.
  */
@@ -449,32 +451,43 @@ cfg_key(struct cfg_ctx *c, const char *section, const char *name, const char *v)
 		cfg_fail(c, 0, section, name, "unknown key");
 }
 
+/*
+ * name = group ...; a repeated name adds its groups to the role, so a
+ * long list can be split over lines that fit inih's buffer.
+ */
 static void
 cfg_role(struct cfg_ctx *c, const char *name, const char *v)
 {
-	struct pog_role role = { 0 };
+	struct pog_role role = { 0 }, *have = NULL;
+	struct pog_strv groups = { 0 };
 	struct pog_config *cfg = &c->cfg;
 
 	if (!cfg_name(name)) {
 		cfg_fail(c, 0, "roles", name, "a role name must be of A-Z a-z 0-9 . _ -");
 		goto out;
 	}
-	if (pog_cfg_role(cfg, name) != NULL) {
-		cfg_fail(c, 0, "roles", name, "duplicate key");
-		goto out;
-	}
-	if (pog_strv_split(&role.groups, v) != POG_OK)
+	for (size_t i = 0; i < cfg->nroles; i++)
+		if (strcmp(cfg->roles[i].name, name) == 0)
+			have = &cfg->roles[i];
+	if (pog_strv_split(&groups, v) != POG_OK)
 		goto nomem;
-	if (role.groups.n == 0) {
+	if (groups.n == 0) {
 		cfg_fail(c, 0, "roles", name, "a role must name at least one local group");
 		goto out;
 	}
-	for (size_t i = 0; i < role.groups.n; i++) {
-		if (!cfg_group(role.groups.v[i])) {
+	for (size_t i = 0; i < groups.n; i++) {
+		if (!cfg_group(groups.v[i])) {
 			cfg_fail(c, 0, "roles", name, "'%s' is not a valid local group name",
-				 role.groups.v[i]);
+				 groups.v[i]);
 			goto out;
 		}
+	}
+	if (have != NULL) {
+		for (size_t i = 0; i < groups.n; i++)
+			if (!pog_strv_contains(&have->groups, groups.v[i]) &&
+			    pog_strv_add(&have->groups, groups.v[i]) != POG_OK)
+				goto nomem;
+		goto out;
 	}
 	if (cfg->nroles == c->roles_cap) {
 		size_t ncap = c->roles_cap ? c->roles_cap * 2 : 8;
@@ -488,6 +501,8 @@ cfg_role(struct cfg_ctx *c, const char *name, const char *v)
 	role.name = strdup(name);
 	if (role.name == NULL)
 		goto nomem;
+	role.groups = groups;
+	groups = (struct pog_strv){ 0 };
 	cfg->roles[cfg->nroles++] = role;
 	role = (struct pog_role){ 0 };
 	goto out;
@@ -496,6 +511,7 @@ nomem:
 out:
 	free(role.name);
 	pog_strv_free(&role.groups);
+	pog_strv_free(&groups);
 }
 
 static pog_err
@@ -533,7 +549,8 @@ cfg_add_binding(struct cfg_ctx *c, unsigned int line, const char *group,
 	return POG_OK;
 }
 
-/* IdP group = role[@project] ...; the roles are checked at the end. */
+/* IdP group = role[@project] ...; the roles are checked at the end. A
+ * repeated group adds its bindings, as a repeated role adds groups. */
 static void
 cfg_binding(struct cfg_ctx *c, unsigned int line, const char *group, const char *v)
 {
@@ -542,12 +559,6 @@ cfg_binding(struct cfg_ctx *c, unsigned int line, const char *group, const char 
 	if (*group == '\0' || !cfg_printable(group)) {
 		cfg_fail(c, 0, "bindings", group, "not a valid IdP group name");
 		goto out;
-	}
-	for (size_t i = 0; i < c->cfg.nbindings; i++) {
-		if (strcmp(c->cfg.bindings[i].idp_group, group) == 0) {
-			cfg_fail(c, 0, "bindings", group, "duplicate key");
-			goto out;
-		}
 	}
 	if (pog_strv_split(&toks, v) != POG_OK) {
 		c->err = POG_ERR_NOMEM;
@@ -670,7 +681,9 @@ cfg_prescan(struct cfg_ctx *c, const char *text, size_t len)
 			if (close < e)
 				cfg_copy_key(key, sizeof(key), s, close);
 			cfg_fail(c, line + 1, section[0] && close < e ? section : NULL,
-				 close < e ? key : NULL, "line longer than %d bytes",
+				 close < e ? key : NULL, "line longer than %d bytes; "
+				 "split a [roles] or [bindings] value by repeating its key "
+				 "on the next line (the values add up)",
 				 CFG_MAX_LINE - 2);
 			return;
 		}
@@ -678,7 +691,8 @@ cfg_prescan(struct cfg_ctx *c, const char *text, size_t len)
 			goto next;
 		if (s > p && key[0] != '\0') {
 			cfg_fail(c, line + 1, section, key,
-				 "indented line: continuation lines are not allowed");
+				 "indented line: continuation lines are not allowed "
+				 "(in [roles] and [bindings], repeat the key instead)");
 			return;
 		}
 		if (*s == '[') {

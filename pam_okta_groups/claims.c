@@ -358,7 +358,9 @@ pog_claims_check(const char *payload, size_t len, const struct pog_claims_policy
 	shown = pog_sanitize(p->username_claim, CLAIMS_MAX_SHOWN);
 	switch (claims_get_string(root, p->username_claim, &s)) {
 	case CLAIMS_ABSENT:
+		/* Verified, so the host asks for a claim its provider omits. */
 		claims_err(errmsg, "the ID token has no %s claim", shown ? shown : "?");
+		err = POG_ERR_CONFIG;
 		goto out;
 	case CLAIMS_BADTYPE:
 		claims_err(errmsg, "the ID token's %s claim is not a string", shown ? shown : "?");

@@ -29,7 +29,9 @@ struct pog_claims {
  * Checks iss, aud/azp, exp/nbf/iat, sub, amr and the username claim in
  * the payload JSON. Types are checked strictly: exp must be a number,
  * aud a string or an array of strings, and so on. With username_claim
- * "email", email_verified must be the JSON boolean true.
+ * "email", email_verified must be the JSON boolean true. A missing
+ * username claim is POG_ERR_CONFIG (the host asks for a claim the
+ * provider does not send); every other fault is POG_ERR_TOKEN.
  */
 pog_err pog_claims_check(const char *payload, size_t len,
 			 const struct pog_claims_policy *p,

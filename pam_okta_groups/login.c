@@ -71,6 +71,14 @@ pog_user_message(pog_err err)
 	return "The sign-in failed because of a system error.";
 }
 
+const char *
+pog_login_message(pog_err err, const struct pog_login_stats *stats)
+{
+	if (err != POG_OK && stats != NULL && stats->message != NULL)
+		return stats->message;
+	return pog_user_message(err);
+}
+
 static void
 flow_free(struct flow *f)
 {
@@ -287,6 +295,10 @@ device_authorize(struct flow *f, struct pog_device_auth *da)
 	}
 	if (r.status != 200) {
 		err = device_error(f, &r);
+		/* Nobody was asked yet: the provider refused to start. */
+		if (err == POG_ERR_DENIED)
+			f->stats.message = "The identity provider refused to start an Okta "
+					   "sign-in for this host; contact your administrator.";
 		goto out;
 	}
 	err = pog_oidc_parse_device(r.status, r.body, r.len, da, &errmsg);
@@ -397,7 +409,7 @@ token_outcome(struct flow *f, const struct pog_token_resp *tr)
 	case POG_TOKEN_OK:
 		return POG_OK;
 	case POG_TOKEN_EXPIRED:
-		pog_log(f->io, LOG_NOTICE, "token: the device code expired");
+		pog_log(f->io, LOG_NOTICE, "token: the provider reports that the device code expired (expired_token)");
 		return POG_ERR_EXPIRED;
 	case POG_TOKEN_DENIED:
 		pog_log(f->io, LOG_NOTICE, "token: access_denied (the user refused, or is not assigned to the app)");
@@ -423,6 +435,35 @@ want_enter(const struct pog_config *cfg, const char *service, const struct pog_i
 	/* sshd shows text only along with a prompt, and without a terminal
 	 * there is nobody to watch a poll. */
 	return (service != NULL && strcmp(service, "sshd") == 0) || !io->tty;
+}
+
+/* The wait ran out: says which limit ended it, the host's or the code's. */
+static pog_err
+wait_expired(struct flow *f, const struct pog_device_auth *da, const struct poll_state *ps,
+	     long budget)
+{
+	long waited = (long)(pog_now_mono() - (ps->deadline - (double)budget) + 0.5);
+
+	if (f->cfg->approval_timeout < da->expires_in) {
+		pog_log(f->io, LOG_NOTICE, "token: no approval within approval_timeout "
+			"(%ld s), after %ld s; the code had %ld s of its expires_in left",
+			budget, waited, da->expires_in - waited);
+		f->stats.message = "The sign-in was not approved in the time this host "
+				   "allows (approval_timeout); try again.";
+	} else {
+		pog_log(f->io, LOG_NOTICE, "token: no approval before the code's expires_in "
+			"(%ld s) ran out, after %ld s", da->expires_in, waited);
+	}
+	return POG_ERR_EXPIRED;
+}
+
+/* The prompt could not be shown, or was not answered. */
+static pog_err
+conv_failed(struct flow *f, const char *how)
+{
+	pog_log(f->io, LOG_NOTICE, "prompt: the conversation failed while %s "
+		"(cancelled, or the client cannot show prompts)", how);
+	return POG_ERR_CONV;
 }
 
 /*
@@ -456,11 +497,13 @@ wait_for_token(struct flow *f, const char *user, const char *service,
 
 		pa.seconds_left = budget;
 		err = pog_prompt_text(&pa, &text);
-		if (err != POG_OK)
+		if (err != POG_OK) {
+			pog_log(io, LOG_ERR, "prompt: %s", pog_strerror(err));
 			return err;
+		}
 		if (io->info == NULL || io->info(io->ctx, text) != 0) {
 			free(text);
-			return POG_ERR_CONV;
+			return conv_failed(f, "showing the code");
 		}
 		free(text);
 		ps.next_poll = pog_now_mono() + (double)ps.interval;
@@ -469,20 +512,20 @@ wait_for_token(struct flow *f, const char *user, const char *service,
 	for (;;) {
 		double now = pog_now_mono();
 
-		if (now >= ps.deadline) {
-			pog_log(io, LOG_NOTICE, "no approval within %ld s", budget);
-			return POG_ERR_EXPIRED;
-		}
+		if (now >= ps.deadline)
+			return wait_expired(f, da, &ps, budget);
 		if (enter && !asked) {
 			char *text = NULL, *answer = NULL;
 
 			pa.seconds_left = (long)(ps.deadline - now);
 			err = pog_prompt_text(&pa, &text);
-			if (err != POG_OK)
+			if (err != POG_OK) {
+				pog_log(io, LOG_ERR, "prompt: %s", pog_strerror(err));
 				return err;
+			}
 			if (io->ask == NULL || io->ask(io->ctx, text, true, &answer) != 0) {
 				free(text);
-				return POG_ERR_CONV;
+				return conv_failed(f, "waiting for Enter");
 			}
 			free(text);
 			free(answer);
@@ -491,8 +534,9 @@ wait_for_token(struct flow *f, const char *user, const char *service,
 			if (pog_now_mono() >= ps.deadline)
 				continue;
 		}
+		/* The next poll would fall past the deadline. */
 		if (ps.next_poll > ps.deadline)
-			return POG_ERR_EXPIRED;
+			return wait_expired(f, da, &ps, budget);
 
 		memset(tr, 0, sizeof(*tr));
 		err = poll_token(f, da, &ps, tr);
@@ -665,6 +709,19 @@ bind_identity(struct flow *f, const char *user, const struct pog_token_resp *tr,
 	if (err != POG_OK)
 		goto out;
 	err = pog_claims_check(payload, strlen(payload), &pol, &claims, &errmsg);
+	if (err == POG_ERR_CONFIG) {
+		/* A genuine token without the username claim: the host asks
+		 * for a claim that its scopes do not bring. */
+		char *scope = scope_string(cfg), *claim = pog_sanitize(cfg->username_claim, 64);
+
+		pog_log(f->io, LOG_ERR, "ID token: %s; check username_claim = %s and the "
+			"scopes asked for (%s), and that the authorization server adds "
+			"the claim to the ID token", errmsg ? errmsg : pog_strerror(err),
+			claim ? claim : "?", scope ? scope : "?");
+		free(scope);
+		free(claim);
+		goto out;
+	}
 	if (err != POG_OK) {
 		pog_log(f->io, LOG_ERR, "ID token: %s", errmsg ? errmsg : pog_strerror(err));
 		if (err != POG_ERR_NOMEM)

@@ -18,12 +18,14 @@ struct pog_login_stats {
 	bool discovery_cached;
 	bool jwks_used;                 /* the keys were needed at all */
 	bool jwks_cached;
+	const char *message;            /* on failure: a sentence more precise
+					   than pog_user_message(err), or NULL */
 };
 
 /*
  * Signs user in. service is the PAM service (for prompt = auto) or NULL.
  * On success *out holds the verified identity and groups. On failure
- * the error is logged; the caller tells the user pog_user_message(err).
+ * the error is logged; the caller tells the user pog_login_message().
  */
 pog_err pog_login(const struct pog_config *cfg, const char *user,
 		  const char *service, const struct pog_io *io,
@@ -37,5 +39,9 @@ pog_err pog_login_check(const struct pog_config *cfg, const struct pog_io *io);
 
 /* The one plain sentence the user is told for err. */
 const char *pog_user_message(pog_err err);
+
+/* The sentence for the outcome of pog_login: stats->message if set,
+ * else pog_user_message(err). */
+const char *pog_login_message(pog_err err, const struct pog_login_stats *stats);
 
 #endif /* POG_LOGIN_H */

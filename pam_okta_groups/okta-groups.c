@@ -161,7 +161,7 @@ cmd_login(const char *conf, bool apply, const char *user)
 	tool_io.tty = isatty(STDIN_FILENO) == 1;
 	err = pog_login(&cfg, user, "okta-groups", &tool_io, &id, &stats);
 	if (err != POG_OK) {
-		fprintf(stderr, "%s: %s\n", progname, pog_user_message(err));
+		fprintf(stderr, "%s: %s\n", progname, pog_login_message(err, &stats));
 		goto out;
 	}
 	printf("identity:  %s (sub %s, issuer %s)\n", id.user, id.sub, id.issuer);

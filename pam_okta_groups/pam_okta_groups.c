@@ -285,7 +285,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	if (err != POG_OK) {
 		face_log(&f, LOG_NOTICE, true, f.user, "result=failed reason=\"%s\"",
 			 pog_strerror(err));
-		pog_tell(&f.io, "%s", pog_user_message(err));
+		pog_tell(&f.io, "%s", pog_login_message(err, &stats));
 		rc = pog_err_to_pam(err);
 		goto out;
 	}

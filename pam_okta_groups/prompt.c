@@ -56,16 +56,15 @@ pog_prompt_text(const struct pog_prompt_args *a, char **out)
 				     "Press Enter once you have approved: ");
 		goto done;
 	}
-	(void)pog_buf_printf(&b, "Okta sign-in for %s on %s\n\n", user, h);
-	(void)pog_buf_printf(&b, "  Open:  %s\n", uri);
-	(void)pog_buf_printf(&b, "  Code:  %s\n", code);
-	(void)pog_buf_addstr(&b, "  Time:  ");
-	add_time_left(&b, a->seconds_left);
-	(void)pog_buf_addstr(&b, "\n\n");
-	if (a->qr && pog_qr_render(link, &qr) == POG_OK) {
+	/* The QR code first: on a small terminal the text must stay on
+	 * screen below it, ending where the user is asked. */
+	if (a->qr && pog_qr_render(link, &qr) == POG_OK)
 		(void)pog_buf_addstr(&b, qr);
-		(void)pog_buf_addstr(&b, "\n");
-	}
+	(void)pog_buf_printf(&b, "Okta sign-in for %s on %s\n", user, h);
+	(void)pog_buf_printf(&b, "  Open:  %s\n", uri);
+	(void)pog_buf_printf(&b, "  Code:  %s  (", code);
+	add_time_left(&b, a->seconds_left);
+	(void)pog_buf_addstr(&b, " left)\n");
 	(void)pog_buf_printf(&b, "Approve only if you are signing in to %s yourself.\n", h);
 	if (a->enter)
 		(void)pog_buf_addstr(&b, "Press Enter once you have approved: ");

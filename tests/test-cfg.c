@@ -211,6 +211,28 @@ test_good(void)
 	TC_STREQ(cfg.bindings[0].idp_group, "Ops Team (EU)");
 	pog_cfg_free(&cfg);
 
+	/* A long [roles] or [bindings] value goes on over lines that repeat
+	 * the key: the values add up (a role's groups once each). */
+	text = MIN "[roles]\ndev = g1 g2\nops = wheel\ndev = g3 g1\n"
+		"[bindings]\nDevTeam = dev@p1 dev@p2\nOps = ops\nDevTeam = dev@p3 dev@p1\n"
+		"DevTeam = ops@*\n";
+	TC_CHECK(pog_cfg_parse(&cfg, "t.conf", text, strlen(text), &err) == POG_OK);
+	TC_CHECK(cfg.nroles == 2);
+	if (cfg.nroles == 2) {
+		TC_STREQ(cfg.roles[0].name, "dev");
+		TC_CHECK(cfg.roles[0].groups.n == 3);
+		if (cfg.roles[0].groups.n == 3)
+			TC_STREQ(cfg.roles[0].groups.v[2], "g3");
+	}
+	TC_CHECK(cfg.nbindings == 6);
+	if (cfg.nbindings == 6) {
+		TC_STREQ(cfg.bindings[3].idp_group, "DevTeam");
+		TC_STREQ(cfg.bindings[3].project, "p3");
+		TC_STREQ(cfg.bindings[5].role, "ops");
+		TC_CHECK(cfg.bindings[5].project == NULL);
+	}
+	pog_cfg_free(&cfg);
+
 	/* A UTF-8 BOM, CRLF line ends and ':' as the delimiter. */
 	TC_CHECK(pog_cfg_parse(&cfg, "t.conf", bom_crlf, strlen(bom_crlf), &err) == POG_OK);
 	TC_STREQ(cfg.issuer, "https://h");
@@ -286,9 +308,15 @@ static const struct {
 	{ "duplicate key", MIN "client_id = again\n", "t.conf:4: [okta] client_id: ", "duplicate" },
 	{ "duplicate key, two sections", MIN "[login]\n[okta]\nclient_id = again\n",
 	  "t.conf:6: [okta] client_id: ", "duplicate" },
-	{ "duplicate role", MIN "[roles]\nr = a\nr = b\n", "t.conf:6: [roles] r: ", "duplicate" },
-	{ "duplicate binding", MIN "[roles]\nr = a\n[bindings]\nA = r\nA = r@p\n",
-	  "t.conf:8: [bindings] A: ", "duplicate" },
+	{ "duplicate key in [login]", MIN "[login]\nqr = yes\nqr = no\n",
+	  "t.conf:6: [login] qr: ", "duplicate" },
+	{ "bad group on a repeated role", MIN "[roles]\nr = a\nr = b -c\n",
+	  "t.conf:6: [roles] r: ", "'-c'" },
+	{ "empty repeated role", MIN "[roles]\nr = a\nr =\n", "t.conf:6: [roles] r: ", "at least one" },
+	{ "unknown role on a repeated binding", MIN "[roles]\nr = a\n[bindings]\nA = r\nA = r x@p\n",
+	  "t.conf:8: [bindings] A: ", "unknown role 'x'" },
+	{ "long binding line says how to split", MIN "[roles]\nr = g\n[bindings]\nA = " L250 "\n",
+	  "t.conf:7: [bindings] A: ", "repeating its key" },
 	{ "continuation line", MIN "scopes = openid\n  groups\n", "t.conf:5: [okta] scopes: ", "continuation" },
 	{ "continuation of a long key", MIN "[roles]\nr = g\n[bindings]\n" LONGKEY " = r\n  r\n",
 	  "t.conf:8: [bindings] " LONGKEY ": ", "continuation" },

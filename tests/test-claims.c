@@ -120,7 +120,7 @@ static const struct {
 	{ "mfa required, MFA case", P("\"amr\":[\"MFA\"],"), true, POG_ERR_TOKEN, "mfa" },
 	{ "mfa not required, no amr", P(""), false, POG_OK, NULL },
 
-	{ "no username claim", WITHOUT_USER, false, POG_ERR_TOKEN, "preferred_username" },
+	{ "no username claim", WITHOUT_USER, false, POG_ERR_CONFIG, "preferred_username" },
 	{ "username number", "{\"preferred_username\":5," ISSC "," AUDC "," IAT "," EXP "," SUB "}",
 	  false, POG_ERR_TOKEN, "preferred_username" },
 	{ "username empty", "{\"preferred_username\":\"\"," ISSC "," AUDC "," IAT "," EXP "," SUB "}",

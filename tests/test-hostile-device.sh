@@ -16,8 +16,11 @@ for m in device-interval-huge device-interval-zero device-interval-negative \
 	device-expires-huge device-expires-overflow device-code-missing device-code-huge; do
 	hostile "$m" "$m" PAM_AUTH_ERR 5 "$S_BAD"
 done
+# A policy that refuses the device grant: nobody was asked, so the user
+# is not told that the sign-in "was denied".
+hostile "device access_denied" device-denied PAM_AUTH_ERR 5 "$S_DEVICE_DENIED"
 # Valid extremes: a 300 s interval, a 1 s code. The deadline comes first.
-hostile device-interval-max device-interval-max PAM_AUTH_ERR 5 "$S_EXPIRED"
+hostile device-interval-max device-interval-max PAM_AUTH_ERR 5 "$S_HOST_LIMIT"
 hostile device-expires-one device-expires-one PAM_AUTH_ERR 5 "$S_EXPIRED"
 
 # Text to be shown: refused, never shown; in enter and in poll mode.
@@ -33,26 +36,26 @@ done
 hostile token-error-escape token-error-escape PAM_AUTH_ERR 5 "$S_BAD"
 hostile token-denied-escape token-denied-escape PAM_AUTH_ERR 5 "$S_DENIED"
 
-# Polls answered forever: the deadline (approval_timeout = 10) ends them,
-# and the provider's pace is kept: interval 1, +5 s per slow_down,
-# Retry-After on 429.
+# Polls answered forever: the host's deadline (approval_timeout = 10, while
+# the code has 600 s) ends them, and the user is told that limit; the
+# provider's pace is kept: interval 1, +5 s per slow_down, Retry-After on 429.
 polls() { grep -c '^POST /oauth2/default/v1/token ' "$EVIL_SHARED/evil.log" || true; }
-PROMPT=enter hostile "pending forever (enter)" token-pending-forever PAM_AUTH_ERR 14 "$S_EXPIRED"
+PROMPT=enter hostile "pending forever (enter)" token-pending-forever PAM_AUTH_ERR 14 "$S_HOST_LIMIT"
 n=$(polls)
 [ "$n" -ge 5 ] && [ "$n" -le 12 ] || fail "pending forever: $n polls in 10 s at interval 1"
 ok "pending forever: $n polls"
 for p in enter poll; do
-	PROMPT=$p hostile "slow_down forever ($p)" token-slow-down-forever PAM_AUTH_ERR 14 "$S_EXPIRED"
+	PROMPT=$p hostile "slow_down forever ($p)" token-slow-down-forever PAM_AUTH_ERR 14 "$S_HOST_LIMIT"
 	n=$(polls)
 	# at 0 s, then at 6 (interval 1 + 5), then 17 is past the deadline
 	[ "$n" -le 3 ] || fail "slow_down forever ($p): $n polls in 10 s"
 	ok "slow_down forever ($p): $n polls, the interval grew"
 done
-PROMPT=poll hostile "429 forever (poll)" token-429-forever PAM_AUTH_ERR 14 "$S_EXPIRED"
+PROMPT=poll hostile "429 forever (poll)" token-429-forever PAM_AUTH_ERR 14 "$S_HOST_LIMIT"
 n=$(polls)
 [ "$n" -le 12 ] || fail "429 forever: $n polls in 10 s with Retry-After 1"
 ok "429 forever: $n polls"
-hostile "429 with an absurd Retry-After" token-429-huge-retry PAM_AUTH_ERR 5 "$S_EXPIRED"
-hostile "429 with a negative Retry-After" token-429-negative-retry PAM_AUTH_ERR 14 "$S_EXPIRED"
+hostile "429 with an absurd Retry-After" token-429-huge-retry PAM_AUTH_ERR 5 "$S_HOST_LIMIT"
+hostile "429 with a negative Retry-After" token-429-negative-retry PAM_AUTH_ERR 14 "$S_HOST_LIMIT"
 
 evil_finish

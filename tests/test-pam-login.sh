@@ -42,9 +42,56 @@ pamrun okta alice auth || true
 elapsed=$(( $(date +%s) - start ))
 expect_out "result auth PAM_AUTH_ERR" "expired code"
 expect_out "error: The sign-in code expired before it was approved." "expired: plain sentence"
-expect_out "info: Okta sign-in for alice" "poll mode shows the text as info"
+expect_out "^info: " "poll mode shows the text as info"
+expect_out "^Okta sign-in for alice on" "poll mode shows the text as info"
 [ "$elapsed" -le 12 ] || fail "expiry took ${elapsed}s"
-ok "expired code fails in ${elapsed}s"
+"$TOOL" login -v -c "$T/pam_okta_groups.conf" alice >"$T/out" 2>&1 </dev/null || true
+expect_out "no approval before the code's expires_in (3 s) ran out" "the log names the code's limit"
+expect_out "The sign-in code expired before it was approved." "the tool says the code expired"
+ok "expired code fails in ${elapsed}s, and the log says the code's expires_in ended the wait"
+
+# 4b. the host's approval_timeout ends the wait while the code has 590 s
+# left: the user and the log are told so, not that the code expired.
+idp_start long
+APPROVAL_TIMEOUT=10 PROMPT=poll write_conf "$T/pam_okta_groups.conf"
+S_HOST_LIMIT="The sign-in was not approved in the time this host allows (approval_timeout); try again."
+start=$(date +%s)
+pamrun okta alice auth || true
+elapsed=$(( $(date +%s) - start ))
+expect_out "result auth PAM_AUTH_ERR" "host limit"
+expect_out "error: $S_HOST_LIMIT" "host limit: its own sentence"
+! grep -q "code expired" "$T/out" || fail "the host's limit was told as an expired code"
+[ "$elapsed" -le 16 ] || fail "approval_timeout = 10 took ${elapsed}s"
+"$TOOL" login -v -c "$T/pam_okta_groups.conf" alice >"$T/out" 2>&1 </dev/null || true
+expect_out "no approval within approval_timeout (10 s), after [0-9]* s; the code had 59[0-9] s of its expires_in left" \
+	"the log names the host's limit and the code's time left"
+expect_out "$S_HOST_LIMIT" "the tool tells the host's limit"
+ok "approval_timeout ends the wait in ${elapsed}s, and says so to the user and the log"
+
+# 4c. a genuine token without the username claim: the host is set up
+# wrong, so the user reads the config sentence, and the log names the
+# claim and the scopes asked for.
+write_conf "$T/pam_okta_groups.conf"
+sed -i 's/^username_claim = .*/username_claim = nosuchclaim/' "$T/pam_okta_groups.conf"
+export PAMRUN_APPROVE="$(approver alice)"
+pamrun okta alice auth || true
+expect_out "result auth PAM_SERVICE_ERR" "missing username claim"
+expect_out "error: Okta sign-in is not set up correctly on this host" "missing username claim: the config sentence"
+! grep -q "could not be verified" "$T/out" || fail "a missing claim was told as an unverifiable answer"
+PROMPT=poll write_conf "$T/pam_okta_groups.conf"
+sed -i 's/^username_claim = .*/username_claim = nosuchclaim/' "$T/pam_okta_groups.conf"
+"$TOOL" login -v -c "$T/pam_okta_groups.conf" alice >"$T/out" 2>&1 </dev/null &
+tool=$!
+for _ in $(seq 100); do grep -q 'Open:' "$T/out" && break; sleep 0.1; done
+url=$(sed -n 's/^ *Open: *//p' "$T/out" | head -1)
+[ -n "$url" ] || { cat "$T/out"; fail "no link in the tool's output"; }
+$(approver alice) "$url" >/dev/null || fail "the approver failed"
+wait "$tool" || true
+expect_out "has no nosuchclaim claim; check username_claim = nosuchclaim and the scopes asked for (openid profile email groups)" \
+	"the log names the claim and the scopes"
+expect_out "Okta sign-in is not set up correctly on this host" "the tool tells the config sentence"
+unset PAMRUN_APPROVE
+ok "a token without the username claim is a config error, logged with the claim and scopes"
 
 # 5. a confidential client, with its secret in a 0600 file.
 idp_start conf

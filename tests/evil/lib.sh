@@ -38,9 +38,11 @@ unset PAMRUN_APPROVE PAMRUN_ENTERS
 S_UNAVAIL="The identity provider cannot be reached; try again later."
 S_BAD="The identity provider's answer could not be verified."
 S_EXPIRED="The sign-in code expired before it was approved."
+S_HOST_LIMIT="The sign-in was not approved in the time this host allows (approval_timeout); try again."
 S_USER="The Okta account that approved this sign-in may not log in to this account."
 S_CONFIG="Okta sign-in is not set up correctly on this host; contact your administrator."
 S_DENIED="The sign-in was denied."
+S_DEVICE_DENIED="The identity provider refused to start an Okta sign-in for this host; contact your administrator."
 
 _syslogd=""
 evil_cleanup() {

@@ -190,7 +190,8 @@ const ACCESS_TOKEN = crypto.randomBytes(24).toString('base64url');
 //
 // Each mode may change: claims(c), header(h), token(h, c) (the whole ID
 // token), jwks() (the keys document), discovery(d), device(d) (each may
-// return a string: the body as it is), tokenReply(n, ok) ({status, body,
+// return a string: the body as it is), deviceReply() ({status, body} instead
+// of the device authorization), tokenReply(n, ok) ({status, body,
 // headers} for poll n, given the good answer ok; or undefined),
 // userinfo(u), jwksMaxAge and discoveryMaxAge (Cache-Control max-age;
 // 300 by default), tls ('untrusted', 'selfsigned', 'wronghost',
@@ -372,6 +373,7 @@ const MODES = {
   'device-expires-zero': { device: (d) => ({ ...d, expires_in: 0 }) },
   'device-expires-huge': { device: (d) => ({ ...d, expires_in: 1e12 }) },
   'device-expires-overflow': { device: () => '{"device_code":"abc","user_code":"WDJB-MJHT","verification_uri":"https://127.0.0.1/activate","expires_in":99999999999999999999999,"interval":1}' },
+  'device-denied': { deviceReply: () => ({ status: 400, body: { error: 'access_denied', error_description: 'Policy evaluation failed' } }) },
   'device-expires-one': { device: (d) => ({ ...d, expires_in: 1 }), tokenReply: () => ({ status: 400, body: { error: 'authorization_pending' } }) },
   'device-code-missing': { device: (d) => { const { device_code, ...rest } = d; return rest; } },
   'device-code-huge': { device: (d) => ({ ...d, device_code: pad(5000) }) },
@@ -616,6 +618,7 @@ async function handle(req, res) {
   case 'device': {
     if (form.get('client_id') !== CLIENT) return send(res, 401, { error: 'invalid_client' });
     polls = 0; // a new login
+    if (mode.deviceReply) { const r = mode.deviceReply(); return send(res, r.status, r.body); }
     const d = mode.device ? mode.device(deviceDoc()) : deviceDoc();
     return send(res, 200, drop(d));
   }
