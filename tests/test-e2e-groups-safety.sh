@@ -97,8 +97,8 @@ expect_out "result account PAM_SUCCESS" "alice with 120 groups"
 	fail "alice's groups after a list of 120: $(groups_of alice) (nothing may be removed)"
 ns_log 'at the provider.s cap of 100' | grep -q 'alice' ||
 	{ tail -5 "$SYSLOG"; fail "the log does not say why nothing was removed"; }
-ns_log 'audit: user=alice' | tail -1 | grep -q 'removed=- .*removed nothing' ||
-	{ ns_log 'audit: user=alice' | tail -1; fail "the audit line does not say why nothing was removed"; }
+ns_log 'audit: user="alice"' | tail -1 | grep -q 'removed=- .*removed nothing' ||
+	{ ns_log 'audit: user="alice"' | tail -1; fail "the audit line does not say why nothing was removed"; }
 ok "120 groups: adm added, devteam and docker kept, and the log says why"
 
 # 3. authoritative. DevTeam only: adm (the module's) goes; wheel, in
