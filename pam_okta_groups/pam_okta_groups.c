@@ -168,6 +168,35 @@ item_str(pam_handle_t *pamh, int item)
 	return v;
 }
 
+/*
+ * Whether this login is the module's own. common-auth is shared by su,
+ * sudo, cron and the display managers: a service not in services, a user
+ * in local_users, and a setuid program run by someone else (whose caller
+ * chose the environment) get PAM_IGNORE, so the rest of the stack
+ * (pam_unix) decides. Returns PAM_SUCCESS when the module handles it.
+ */
+static int
+face_begin(pam_handle_t *pamh, const struct pog_config *cfg, const char *user,
+	   const struct args *a)
+{
+	const char *service = item_str(pamh, PAM_SERVICE);
+	const char *why = NULL;
+
+	if (getuid() != geteuid() || getgid() != getegid())
+		why = "a setuid caller";
+	else if (cfg->services_set &&
+		 (service == NULL || !pog_strv_contains(&cfg->services, service)))
+		why = "a service not in services";
+	else if (user != NULL && pog_strv_contains(&cfg->local_users, user))
+		why = "a user in local_users";
+	if (why == NULL)
+		return PAM_SUCCESS;
+	if (a->debug)
+		pam_syslog(pamh, LOG_DEBUG, "ignoring %s for %s: %s", service ? service : "?",
+			   user ? user : "?", why);
+	return PAM_IGNORE;
+}
+
 PAM_EXTERN int
 pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
@@ -196,6 +225,9 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		pog_tell(&io, "%s", pog_user_message(POG_ERR_CONFIG));
 		return rc;
 	}
+	rc = face_begin(pamh, &cfg, user, &a);
+	if (rc != PAM_SUCCESS)
+		goto out;
 	id = calloc(1, sizeof(*id));
 	if (id == NULL) {
 		rc = PAM_BUF_ERR;
@@ -272,18 +304,24 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	if (rc != PAM_SUCCESS)
 		return rc;
 	io_init(&io, pamh, &a);
+	rc = load_config(pamh, &a, &cfg);
+	if (rc != PAM_SUCCESS) {
+		pog_tell(&io, "%s", pog_user_message(POG_ERR_CONFIG));
+		return rc;
+	}
+	rc = face_begin(pamh, &cfg, item_str(pamh, PAM_USER), &a);
+	if (rc != PAM_SUCCESS) {
+		pog_cfg_free(&cfg);
+		return rc;
+	}
 	id = verified_identity(pamh);
 	if (id == NULL) {
 		/* Fail closed: without an Okta sign-in in this stack there is
 		 * no group list to check access against. */
 		pam_syslog(pamh, LOG_ERR, "no verified Okta identity: pam_okta_groups must run in the auth stack before account");
 		pog_tell(&io, "%s", pog_user_message(POG_ERR_NOBINDING));
+		pog_cfg_free(&cfg);
 		return PAM_PERM_DENIED;
-	}
-	rc = load_config(pamh, &a, &cfg);
-	if (rc != PAM_SUCCESS) {
-		pog_tell(&io, "%s", pog_user_message(POG_ERR_CONFIG));
-		return rc;
 	}
 	/* sync.c logs the audit line: user, sub, groups added and removed, result. */
 	err = pog_sync_account(&cfg, id, &io, false, &res);
@@ -439,6 +477,9 @@ pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	rc = load_config(pamh, &a, &cfg);
 	if (rc != PAM_SUCCESS)
 		return rc;
+	rc = face_begin(pamh, &cfg, item_str(pamh, PAM_USER), &a);
+	if (rc != PAM_SUCCESS)
+		goto out;
 	if (cfg.mode != POG_MODE_SESSION) {
 		rc = PAM_SUCCESS;
 		goto out;
