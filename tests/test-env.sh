@@ -41,7 +41,7 @@ export PAMRUN_APPROVE
 rm -f "$T"/cache/*
 before=$(wc -l <"$IDP_STATE/idp.log")
 # shellcheck disable=SC2046
-(umask 0; env $(env_proxies) SSLKEYLOGFILE="$T/keys/keylog" "$PAMRUN" "$T/pam.d" okta alice auth \
+(umask 0; env $(env_proxies) SSLKEYLOGFILE="$T/keys/keylog" PAMRUN_PASSWD=$NSS_PASSWD "$PAMRUN" "$T/pam.d" okta alice auth \
 	>"$T/out" 2>&1) || true
 expect_out "result auth PAM_SYSTEM_ERR" "SSLKEYLOGFILE set: refused"
 expect_out "error: The sign-in failed because of a system error." "SSLKEYLOGFILE set: one plain sentence"
@@ -55,7 +55,7 @@ ok "SSLKEYLOGFILE set: PAM_SYSTEM_ERR, no key log, no request"
 : >"$T/proxy/connections"
 # shellcheck disable=SC2046
 env $(env_proxies) NO_PROXY=nothing.invalid no_proxy=nothing.invalid \
-	"$PAMRUN" "$T/pam.d" okta alice auth >"$T/out" 2>&1 || true
+	PAMRUN_PASSWD=$NSS_PASSWD "$PAMRUN" "$T/pam.d" okta alice auth >"$T/out" 2>&1 || true
 expect_out "result auth PAM_SUCCESS" "proxy variables: the login goes directly"
 no_connections "https_proxy, HTTPS_PROXY, all_proxy, ALL_PROXY"
 ok "proxy variables ignored: the login went directly, the proxy saw nobody"
@@ -66,7 +66,7 @@ rm -f "$T"/cache/*
 write_conf "$T/pam_okta_groups.conf"
 sed -i "s|^\[okta\]\$|[okta]\nproxy = $PROXY|" "$T/pam_okta_groups.conf"
 grep -q "^proxy = $PROXY\$" "$T/pam_okta_groups.conf" || fail "cannot set proxy in the config"
-NO_PROXY='*' no_proxy='*' "$PAMRUN" "$T/pam.d" okta alice auth >"$T/out" 2>&1 || true
+NO_PROXY='*' no_proxy='*' PAMRUN_PASSWD=$NSS_PASSWD "$PAMRUN" "$T/pam.d" okta alice auth >"$T/out" 2>&1 || true
 expect_out "result auth PAM_AUTHINFO_UNAVAIL" "the config's proxy refuses"
 grep -qx "CONNECT $hostport HTTP/1.1" "$T/proxy/connections" ||
 	{ cat "$T/proxy/connections"; fail "the config's proxy saw no CONNECT to $hostport"; }
