@@ -3,7 +3,7 @@
  * strict base64url decoder that token.c shares.
  *
  * Edge: the only file that includes libcrypto. The JWKS itself is read
- * by oidc.c (json-c); this file only turns n and e into a key, refusing
+ * by oidc.c (through json.h); this file only turns n and e into a key, refusing
  * keys that are too small or malformed.
  */
 #include "config.h"

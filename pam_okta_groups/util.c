@@ -40,6 +40,71 @@ pog_strerror(pog_err err)
 	return "unknown error";
 }
 
+pog_err
+pog_fail(char **errmsg, pog_err err, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+
+	if (errmsg == NULL)
+		return err;
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	*errmsg = s;
+	return err;
+}
+
+bool
+pog_ascii_caseeq(const char *a, const char *b)
+{
+	for (; *a != '\0' && *b != '\0'; a++, b++) {
+		unsigned char x = (unsigned char)*a, y = (unsigned char)*b;
+
+		if (x >= 'A' && x <= 'Z')
+			x = (unsigned char)(x - 'A' + 'a');
+		if (y >= 'A' && y <= 'Z')
+			y = (unsigned char)(y - 'A' + 'a');
+		if (x != y)
+			return false;
+	}
+	return *a == *b;
+}
+
+bool
+pog_is_alnum_ascii(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+bool
+pog_is_print_ascii(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f;
+}
+
+bool
+pog_is_graph_ascii(unsigned char c)
+{
+	return c > 0x20 && c < 0x7f;
+}
+
+bool
+pog_is_name_char(unsigned char c)
+{
+	return pog_is_alnum_ascii(c) || c == '.' || c == '_' || c == '-';
+}
+
+bool
+pog_all_of(const char *s, size_t n, bool (*is)(unsigned char))
+{
+	for (size_t i = 0; i < n; i++)
+		if (!is((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
 void
 pog_memzero(void *p, size_t n)
 {

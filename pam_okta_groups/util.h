@@ -64,6 +64,27 @@ char *pog_random_hex(size_t n);
 /* Compares two strings in time that depends only on their lengths. */
 bool pog_str_equal_ct(const char *a, const char *b);
 
+/*
+ * Sets *errmsg (when errmsg is not NULL) to the formatted message, or to
+ * NULL when out of memory, and returns err: "return pog_fail(...)".
+ */
+pog_err pog_fail(char **errmsg, pog_err err, const char *fmt, ...)
+	POG_ATTR_PRINTF(3, 4);
+
+/* ASCII-only case-insensitive equality: strcasecmp follows the locale. */
+bool pog_ascii_caseeq(const char *a, const char *b);
+
+/* Character classes, ASCII only, whatever the locale. */
+bool pog_is_alnum_ascii(unsigned char c);
+/* Printable ASCII, space included: 0x20..0x7e. */
+bool pog_is_print_ascii(unsigned char c);
+/* Printable ASCII without space: 0x21..0x7e. */
+bool pog_is_graph_ascii(unsigned char c);
+/* [A-Za-z0-9._-] */
+bool pog_is_name_char(unsigned char c);
+/* Whether each of the n bytes of s passes is (n may be 0). */
+bool pog_all_of(const char *s, size_t n, bool (*is)(unsigned char));
+
 /* Constant-time-ish scrub of memory. */
 void pog_memzero(void *p, size_t n);
 
