@@ -890,8 +890,9 @@ cfg_read_secret(struct pog_config *cfg, uid_t owner, char **errmsg)
 	size_t len = 0;
 	pog_err err;
 
-	err = pog_read_file(cfg->client_secret_file, owner, POG_FILE_SECRET,
-			    CFG_MAX_SECRET, &data, &len, &why);
+	err = pog_read_file(cfg->client_secret_file, &(struct pog_file_policy){ .owner = owner, .secret = true, .max = CFG_MAX_SECRET,
+			.scrub = true, .refused = POG_ERR_CONFIG },
+			    &data, &len, NULL, &why);
 	if (err == POG_ERR_NOMEM)
 		goto out;
 	if (err != POG_OK) {
@@ -939,8 +940,9 @@ pog_cfg_load(struct pog_config *cfg, const char *path, unsigned int owner_uid,
 
 	if (path == NULL)
 		path = POG_DEFAULT_CONFIG;
-	err = pog_read_file(path, (uid_t)owner_uid, POG_FILE_CONFIG, POG_CFG_MAX_SIZE,
-			    &text, &len, &msg);
+	err = pog_read_file(path, &(struct pog_file_policy){ .owner = (uid_t)owner_uid, .secret = false, .max = POG_CFG_MAX_SIZE,
+			.scrub = true, .refused = POG_ERR_CONFIG },
+			    &text, &len, NULL, &msg);
 	saved_errno = errno;
 	if (err != POG_OK)
 		goto out;

@@ -9,17 +9,13 @@
  */
 #include "config.h"
 
-#include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
 #include "claims.h"
-#include "oidc.h"
+#include "json.h"
 #include "util.h"
 
 #define CLAIMS_MAX_SKEW     86400
@@ -29,177 +25,246 @@
 #define CLAIMS_MAX_USER     32              /* a local user name */
 #define CLAIMS_MAX_SHOWN    128
 
-enum claims_get {
-	CLAIMS_ABSENT,
-	CLAIMS_FOUND,
-	CLAIMS_BADTYPE,
-};
-
-static void claims_err(char **errmsg, const char *fmt, ...) POG_ATTR_PRINTF(2, 3);
-
-static void
-claims_err(char **errmsg, const char *fmt, ...)
-{
-	va_list ap;
-	char *s = NULL;
-
-	if (errmsg == NULL)
-		return;
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	*errmsg = s;
-}
-
-/* A member that must be a string; one with a NUL byte is the wrong type. */
-static enum claims_get
-claims_get_string(struct json_object *obj, const char *key, const char **out)
-{
-	struct json_object *v = NULL;
-	const char *s;
-
-	if (!json_object_object_get_ex(obj, key, &v))
-		return CLAIMS_ABSENT;
-	if (!json_object_is_type(v, json_type_string))
-		return CLAIMS_BADTYPE;
-	s = json_object_get_string(v);
-	if (s == NULL || strlen(s) != (size_t)json_object_get_string_len(v))
-		return CLAIMS_BADTYPE;
-	*out = s;
-	return CLAIMS_FOUND;
-}
-
-/*
- * A NumericDate (RFC 7519 2): a JSON number, integer or not, never a
- * string. Anything before 1970 or after 9999 is malformed, which also
- * keeps the arithmetic below far from overflow.
- */
-static enum claims_get
-claims_get_time(struct json_object *obj, const char *key, int64_t *out)
-{
-	struct json_object *v = NULL;
-	int64_t t;
-
-	if (!json_object_object_get_ex(obj, key, &v))
-		return CLAIMS_ABSENT;
-	if (json_object_is_type(v, json_type_int)) {
-		t = json_object_get_int64(v);
-	} else if (json_object_is_type(v, json_type_double)) {
-		double d = json_object_get_double(v);
-
-		if (!isfinite(d) || d < 0.0 || d > (double)CLAIMS_MAX_TIME)
-			return CLAIMS_BADTYPE;
-		t = (int64_t)d;
-	} else {
-		return CLAIMS_BADTYPE;
-	}
-	if (t < 0 || t > CLAIMS_MAX_TIME)
-		return CLAIMS_BADTYPE;
-	*out = t;
-	return CLAIMS_FOUND;
-}
-
-static bool
-claims_is_graph(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
-			return false;
-	return true;
-}
+#define CLAIMS_TOKEN "the ID token"
 
 /*
  * aud (RFC 7519 4.1.3): a string, or an array of strings, holding
  * client_id. *several tells whether it names more than one audience.
  */
 static pog_err
-claims_check_aud(struct json_object *root, const char *client_id, bool *several,
+claims_check_aud(const pog_json *root, const char *client_id, bool *several,
 		 char **errmsg)
 {
-	struct json_object *aud = NULL;
+	const pog_json *aud = NULL;
+	const char *s = NULL;
+	size_t n = 0, len = 0;
 	bool found = false;
-	size_t n;
 
-	if (!json_object_object_get_ex(root, "aud", &aud)) {
-		claims_err(errmsg, "the ID token has no audience (aud)");
-		return POG_ERR_TOKEN;
-	}
-	if (json_object_is_type(aud, json_type_string)) {
-		const char *s = json_object_get_string(aud);
-
-		if (s == NULL || strlen(s) != (size_t)json_object_get_string_len(aud) ||
-		    strcmp(s, client_id) != 0) {
-			claims_err(errmsg, "the ID token is not meant for this client (aud)");
-			return POG_ERR_TOKEN;
-		}
+	switch (pog_json_get_string_len(root, "aud", &s, &len)) {
+	case POG_JSON_ABSENT:
+		return pog_fail(errmsg, POG_ERR_TOKEN, "the ID token has no audience (aud)");
+	case POG_JSON_FOUND:
+		if (strlen(s) != len || strcmp(s, client_id) != 0)
+			return pog_fail(errmsg, POG_ERR_TOKEN,
+					"the ID token is not meant for this client (aud)");
 		*several = false;
 		return POG_OK;
+	case POG_JSON_BADTYPE:
+		break;
 	}
-	if (!json_object_is_type(aud, json_type_array)) {
-		claims_err(errmsg, "the ID token's aud is neither a string nor an array");
-		return POG_ERR_TOKEN;
-	}
-	n = json_object_array_length(aud);
+	if (pog_json_get_array(root, "aud", &aud, &n) != POG_JSON_FOUND)
+		return pog_fail(errmsg, POG_ERR_TOKEN,
+				"the ID token's aud is neither a string nor an array");
 	for (size_t i = 0; i < n; i++) {
-		struct json_object *v = json_object_array_get_idx(aud, i);
-		const char *s;
-
-		if (!json_object_is_type(v, json_type_string)) {
-			claims_err(errmsg, "the ID token's aud holds a value that is not a string");
-			return POG_ERR_TOKEN;
-		}
-		s = json_object_get_string(v);
-		if (s == NULL || strlen(s) != (size_t)json_object_get_string_len(v)) {
-			claims_err(errmsg, "the ID token's aud holds a string with a NUL byte");
-			return POG_ERR_TOKEN;
-		}
+		if (pog_json_at_string(aud, i, &s, &len) != POG_JSON_FOUND)
+			return pog_fail(errmsg, POG_ERR_TOKEN,
+					"the ID token's aud holds a value that is not a string");
+		if (strlen(s) != len)
+			return pog_fail(errmsg, POG_ERR_TOKEN,
+					"the ID token's aud holds a string with a NUL byte");
 		if (strcmp(s, client_id) == 0)
 			found = true;
 	}
-	if (!found) {
-		claims_err(errmsg, "the ID token is not meant for this client (aud)");
-		return POG_ERR_TOKEN;
-	}
+	if (!found)
+		return pog_fail(errmsg, POG_ERR_TOKEN,
+				"the ID token is not meant for this client (aud)");
 	*several = n > 1;
 	return POG_OK;
 }
 
 /* amr (OIDC Core 2) must be an array of strings that holds "mfa". */
 static pog_err
-claims_check_mfa(struct json_object *root, char **errmsg)
+claims_check_mfa(const pog_json *root, char **errmsg)
 {
-	struct json_object *amr = NULL;
+	const pog_json *amr = NULL;
 	bool found = false;
-	size_t n;
+	size_t n = 0;
 
-	if (!json_object_object_get_ex(root, "amr", &amr)) {
-		claims_err(errmsg, "multi-factor authentication is required, and the ID "
-			   "token does not say how the user signed in (no amr)");
-		return POG_ERR_TOKEN;
+	switch (pog_json_get_array(root, "amr", &amr, &n)) {
+	case POG_JSON_ABSENT:
+		return pog_fail(errmsg, POG_ERR_TOKEN, "multi-factor authentication is "
+				"required, and the ID token does not say how the user signed "
+				"in (no amr)");
+	case POG_JSON_BADTYPE:
+		return pog_fail(errmsg, POG_ERR_TOKEN, "the ID token's amr is not an array");
+	case POG_JSON_FOUND:
+		break;
 	}
-	if (!json_object_is_type(amr, json_type_array)) {
-		claims_err(errmsg, "the ID token's amr is not an array");
-		return POG_ERR_TOKEN;
-	}
-	n = json_object_array_length(amr);
 	for (size_t i = 0; i < n; i++) {
-		struct json_object *v = json_object_array_get_idx(amr, i);
+		const char *s = NULL;
+		size_t len = 0;
 
-		if (!json_object_is_type(v, json_type_string)) {
-			claims_err(errmsg, "the ID token's amr holds a value that is not a string");
-			return POG_ERR_TOKEN;
-		}
-		/* json-c compares the whole string: "mfa\0x" is not "mfa". */
-		if (json_object_get_string_len(v) == 3 &&
-		    strcmp(json_object_get_string(v), "mfa") == 0)
+		if (pog_json_at_string(amr, i, &s, &len) != POG_JSON_FOUND)
+			return pog_fail(errmsg, POG_ERR_TOKEN,
+					"the ID token's amr holds a value that is not a string");
+		/* The whole string: "mfa\0x" is not "mfa". */
+		if (len == 3 && strcmp(s, "mfa") == 0)
 			found = true;
 	}
-	if (!found) {
-		claims_err(errmsg, "multi-factor authentication is required, and the user "
-			   "did not use it (amr has no mfa)");
+	if (!found)
+		return pog_fail(errmsg, POG_ERR_TOKEN, "multi-factor authentication is "
+				"required, and the user did not use it (amr has no mfa)");
+	return POG_OK;
+}
+
+/* iss (step 2), aud and azp (steps 3 to 5). */
+static pog_err
+claims_check_parties(const pog_json *root, const struct pog_claims_policy *p,
+		     char **errmsg)
+{
+	const char *s = NULL;
+	char *shown;
+	bool several = false;
+	enum pog_json_get r;
+	pog_err err;
+
+	r = pog_json_get_string(root, "iss", &s);
+	if (r == POG_JSON_ABSENT)
+		return pog_fail(errmsg, POG_ERR_TOKEN, "the ID token has no issuer (iss)");
+	if (r != POG_JSON_FOUND)
+		return pog_json_fail(errmsg, POG_ERR_TOKEN, r, CLAIMS_TOKEN, "iss", "a string");
+	if (strcmp(s, p->issuer) != 0) {
+		shown = pog_sanitize(s, CLAIMS_MAX_SHOWN);
+		pog_fail(errmsg, POG_ERR_TOKEN, "the ID token's issuer \"%s\" is not the "
+			 "configured issuer", shown ? shown : "?");
+		free(shown);
 		return POG_ERR_TOKEN;
 	}
+	err = claims_check_aud(root, p->client_id, &several, errmsg);
+	if (err != POG_OK)
+		return err;
+	r = pog_json_get_string(root, "azp", &s);
+	if (r == POG_JSON_ABSENT && several)
+		return pog_fail(errmsg, POG_ERR_TOKEN, "the ID token names several audiences "
+				"and no authorized party (azp)");
+	if (r == POG_JSON_BADTYPE)
+		return pog_json_fail(errmsg, POG_ERR_TOKEN, r, CLAIMS_TOKEN, "azp", "a string");
+	if (r == POG_JSON_FOUND && strcmp(s, p->client_id) != 0)
+		return pog_fail(errmsg, POG_ERR_TOKEN,
+				"the ID token was issued to another client (azp)");
+	return POG_OK;
+}
+
+/* A NumericDate claim; absent is fine only when what is NULL. */
+static pog_err
+claims_time(const pog_json *root, const char *key, const char *what, int64_t *out,
+	    char **errmsg)
+{
+	enum pog_json_get r = pog_json_get_seconds(root, key, CLAIMS_MAX_TIME, out);
+
+	if (r == POG_JSON_ABSENT && what != NULL)
+		return pog_fail(errmsg, POG_ERR_TOKEN, "the ID token has no %s (%s)", what, key);
+	if (r == POG_JSON_BADTYPE)
+		return pog_json_fail(errmsg, POG_ERR_TOKEN, r, CLAIMS_TOKEN, key, "a valid time");
+	return POG_OK;
+}
+
+/* exp, nbf, iat (steps 9 and 10), each within the clock skew. */
+static pog_err
+claims_check_times(const pog_json *root, int64_t now, int64_t skew, char **errmsg)
+{
+	int64_t exp = 0, nbf = INT64_MIN, iat = 0;
+	pog_err err;
+
+	err = claims_time(root, "exp", "expiry", &exp, errmsg);
+	if (err != POG_OK)
+		return err;
+	if (now > exp + skew)
+		return pog_fail(errmsg, POG_ERR_TOKEN, "the ID token expired %lld seconds ago",
+				(long long)(now - exp));
+	err = claims_time(root, "nbf", NULL, &nbf, errmsg);
+	if (err != POG_OK)
+		return err;
+	if (nbf != INT64_MIN && nbf > now + skew)
+		return pog_fail(errmsg, POG_ERR_TOKEN, "the ID token is not valid for another "
+				"%lld seconds (nbf); check the clock", (long long)(nbf - now));
+	err = claims_time(root, "iat", "issue time", &iat, errmsg);
+	if (err != POG_OK)
+		return err;
+	if (iat > now + skew)
+		return pog_fail(errmsg, POG_ERR_TOKEN, "the ID token was issued %lld seconds "
+				"in the future (iat); check the clock", (long long)(iat - now));
+	return POG_OK;
+}
+
+/* sub: logged and stored, so printable ASCII only (OIDC Core 2). */
+static pog_err
+claims_sub(const pog_json *root, char **out, char **errmsg)
+{
+	const char *s = NULL;
+	size_t n;
+	enum pog_json_get r = pog_json_get_string(root, "sub", &s);
+
+	if (r == POG_JSON_ABSENT)
+		return pog_fail(errmsg, POG_ERR_TOKEN, "the ID token has no subject (sub)");
+	if (r != POG_JSON_FOUND)
+		return pog_json_fail(errmsg, POG_ERR_TOKEN, r, CLAIMS_TOKEN, "sub", "a string");
+	n = strlen(s);
+	if (n == 0 || n > CLAIMS_MAX_SUB || !pog_all_of(s, n, pog_is_graph_ascii))
+		return pog_fail(errmsg, POG_ERR_TOKEN, "the ID token's sub is not 1 to %d "
+				"printable ASCII characters", CLAIMS_MAX_SUB);
+	*out = strdup(s);
+	return *out != NULL ? POG_OK : POG_ERR_NOMEM;
+}
+
+/* The username claim, as sent: pog_claims_local_user judges it. */
+static pog_err
+claims_username(const pog_json *root, const char *claim, char **out, char **errmsg)
+{
+	const char *s = NULL;
+	char *shown = pog_sanitize(claim, CLAIMS_MAX_SHOWN);
+	size_t n;
+	pog_err err = POG_ERR_TOKEN;
+
+	switch (pog_json_get_string(root, claim, &s)) {
+	case POG_JSON_ABSENT:
+		/* Verified, so the host asks for a claim its provider omits. */
+		err = pog_fail(errmsg, POG_ERR_CONFIG, "the ID token has no %s claim",
+			       shown ? shown : "?");
+		goto out;
+	case POG_JSON_BADTYPE:
+		pog_fail(errmsg, err, "the ID token's %s claim is not a string", shown ? shown : "?");
+		goto out;
+	case POG_JSON_FOUND:
+		break;
+	}
+	n = strlen(s);
+	if (n == 0 || n > CLAIMS_MAX_USERNAME) {
+		pog_fail(errmsg, err, "the ID token's %s claim is empty or too long",
+			 shown ? shown : "?");
+		goto out;
+	}
+	*out = strdup(s);
+	err = *out != NULL ? POG_OK : POG_ERR_NOMEM;
+out:
+	free(shown);
+	return err;
+}
+
+/*
+ * An address the provider has not verified may be anybody's: with
+ * username_claim = email, email_verified must be the boolean true
+ * (OIDC Core 5.1), not absent, not the string "true".
+ */
+static pog_err
+claims_email_verified(const pog_json *root, char **errmsg)
+{
+	bool v = false;
+
+	switch (pog_json_get_bool(root, "email_verified", &v)) {
+	case POG_JSON_ABSENT:
+		return pog_fail(errmsg, POG_ERR_TOKEN, "username_claim is email, and the ID "
+				"token has no email_verified claim");
+	case POG_JSON_BADTYPE:
+		return pog_fail(errmsg, POG_ERR_TOKEN,
+				"the ID token's email_verified claim is not a boolean");
+	case POG_JSON_FOUND:
+		break;
+	}
+	if (!v)
+		return pog_fail(errmsg, POG_ERR_TOKEN, "the ID token's email_verified claim "
+				"is false: the address is not verified, so it cannot name the "
+				"account");
 	return POG_OK;
 }
 
@@ -207,210 +272,43 @@ pog_err
 pog_claims_check(const char *payload, size_t len, const struct pog_claims_policy *p,
 		 struct pog_claims *out, char **errmsg)
 {
-	struct json_object *root = NULL;
+	pog_json *root = NULL;
 	struct pog_claims c = { 0 };
-	const char *s = NULL;
-	char *why = NULL, *shown = NULL;
-	int64_t now, skew, exp = 0, nbf = 0, iat = 0;
-	bool several = false;
-	size_t n;
+	char *why = NULL;
 	pog_err err = POG_ERR_INVALID;
 
 	if (p == NULL || out == NULL || p->issuer == NULL || p->client_id == NULL ||
 	    p->username_claim == NULL || p->clock_skew < 0 ||
 	    p->clock_skew > CLAIMS_MAX_SKEW || p->now < 0 ||
 	    (int64_t)p->now > CLAIMS_MAX_TIME) {
-		claims_err(errmsg, "invalid claim policy");
+		pog_fail(errmsg, err, "invalid claim policy");
 		goto out;
 	}
-	now = (int64_t)p->now;
-	skew = (int64_t)p->clock_skew;
-
-	err = pog_oidc_json_parse(payload, len, &root, &why);
+	err = pog_json_parse(payload, len, POG_JSON_MAX_DEPTH, &root, &why);
 	if (err != POG_OK) {
-		if (err != POG_ERR_NOMEM) {
-			claims_err(errmsg, "the ID token's payload: %s", why ? why : "invalid");
-			err = POG_ERR_TOKEN;
-		}
+		if (err != POG_ERR_NOMEM)
+			err = pog_fail(errmsg, POG_ERR_TOKEN, "the ID token's payload: %s",
+				       why ? why : "invalid");
 		goto out;
 	}
-	err = POG_ERR_TOKEN;
-
-	/* iss: exactly the configured issuer (OIDC Core 3.1.3.7, step 2). */
-	switch (claims_get_string(root, "iss", &s)) {
-	case CLAIMS_ABSENT:
-		claims_err(errmsg, "the ID token has no issuer (iss)");
-		goto out;
-	case CLAIMS_BADTYPE:
-		claims_err(errmsg, "the ID token's iss is not a string");
-		goto out;
-	case CLAIMS_FOUND:
-		break;
-	}
-	if (strcmp(s, p->issuer) != 0) {
-		shown = pog_sanitize(s, CLAIMS_MAX_SHOWN);
-		claims_err(errmsg, "the ID token's issuer \"%s\" is not the configured "
-			   "issuer", shown ? shown : "?");
-		goto out;
-	}
-
-	/* aud and azp (steps 3 to 5). */
-	err = claims_check_aud(root, p->client_id, &several, errmsg);
+	err = claims_check_parties(root, p, errmsg);
+	if (err == POG_OK)
+		err = claims_check_times(root, (int64_t)p->now, (int64_t)p->clock_skew, errmsg);
+	if (err == POG_OK)
+		err = claims_sub(root, &c.sub, errmsg);
+	if (err == POG_OK && p->require_mfa)
+		err = claims_check_mfa(root, errmsg);
+	if (err == POG_OK)
+		err = claims_username(root, p->username_claim, &c.username, errmsg);
+	if (err == POG_OK && strcmp(p->username_claim, "email") == 0)
+		err = claims_email_verified(root, errmsg);
 	if (err != POG_OK)
 		goto out;
-	err = POG_ERR_TOKEN;
-	switch (claims_get_string(root, "azp", &s)) {
-	case CLAIMS_ABSENT:
-		if (several) {
-			claims_err(errmsg, "the ID token names several audiences and no "
-				   "authorized party (azp)");
-			goto out;
-		}
-		break;
-	case CLAIMS_BADTYPE:
-		claims_err(errmsg, "the ID token's azp is not a string");
-		goto out;
-	case CLAIMS_FOUND:
-		if (strcmp(s, p->client_id) != 0) {
-			claims_err(errmsg, "the ID token was issued to another client (azp)");
-			goto out;
-		}
-		break;
-	}
-
-	/* exp, nbf, iat (steps 9 and 10), each within the clock skew. */
-	switch (claims_get_time(root, "exp", &exp)) {
-	case CLAIMS_ABSENT:
-		claims_err(errmsg, "the ID token has no expiry (exp)");
-		goto out;
-	case CLAIMS_BADTYPE:
-		claims_err(errmsg, "the ID token's exp is not a valid time");
-		goto out;
-	case CLAIMS_FOUND:
-		break;
-	}
-	if (now > exp + skew) {
-		claims_err(errmsg, "the ID token expired %lld seconds ago",
-			   (long long)(now - exp));
-		goto out;
-	}
-	switch (claims_get_time(root, "nbf", &nbf)) {
-	case CLAIMS_ABSENT:
-		break;
-	case CLAIMS_BADTYPE:
-		claims_err(errmsg, "the ID token's nbf is not a valid time");
-		goto out;
-	case CLAIMS_FOUND:
-		if (nbf > now + skew) {
-			claims_err(errmsg, "the ID token is not valid for another %lld "
-				   "seconds (nbf); check the clock", (long long)(nbf - now));
-			goto out;
-		}
-		break;
-	}
-	switch (claims_get_time(root, "iat", &iat)) {
-	case CLAIMS_ABSENT:
-		claims_err(errmsg, "the ID token has no issue time (iat)");
-		goto out;
-	case CLAIMS_BADTYPE:
-		claims_err(errmsg, "the ID token's iat is not a valid time");
-		goto out;
-	case CLAIMS_FOUND:
-		break;
-	}
-	if (iat > now + skew) {
-		claims_err(errmsg, "the ID token was issued %lld seconds in the future "
-			   "(iat); check the clock", (long long)(iat - now));
-		goto out;
-	}
-
-	/* sub: logged and stored, so printable ASCII only (OIDC Core 2). */
-	switch (claims_get_string(root, "sub", &s)) {
-	case CLAIMS_ABSENT:
-		claims_err(errmsg, "the ID token has no subject (sub)");
-		goto out;
-	case CLAIMS_BADTYPE:
-		claims_err(errmsg, "the ID token's sub is not a string");
-		goto out;
-	case CLAIMS_FOUND:
-		break;
-	}
-	n = strlen(s);
-	if (n == 0 || n > CLAIMS_MAX_SUB || !claims_is_graph(s)) {
-		claims_err(errmsg, "the ID token's sub is not 1 to %d printable ASCII "
-			   "characters", CLAIMS_MAX_SUB);
-		goto out;
-	}
-	c.sub = strdup(s);
-	if (c.sub == NULL) {
-		err = POG_ERR_NOMEM;
-		goto out;
-	}
-
-	if (p->require_mfa) {
-		err = claims_check_mfa(root, errmsg);
-		if (err != POG_OK)
-			goto out;
-		err = POG_ERR_TOKEN;
-	}
-
-	/* The username claim, as sent: pog_claims_local_user judges it. */
-	shown = pog_sanitize(p->username_claim, CLAIMS_MAX_SHOWN);
-	switch (claims_get_string(root, p->username_claim, &s)) {
-	case CLAIMS_ABSENT:
-		/* Verified, so the host asks for a claim its provider omits. */
-		claims_err(errmsg, "the ID token has no %s claim", shown ? shown : "?");
-		err = POG_ERR_CONFIG;
-		goto out;
-	case CLAIMS_BADTYPE:
-		claims_err(errmsg, "the ID token's %s claim is not a string", shown ? shown : "?");
-		goto out;
-	case CLAIMS_FOUND:
-		break;
-	}
-	n = strlen(s);
-	if (n == 0 || n > CLAIMS_MAX_USERNAME) {
-		claims_err(errmsg, "the ID token's %s claim is empty or too long",
-			   shown ? shown : "?");
-		goto out;
-	}
-	c.username = strdup(s);
-	if (c.username == NULL) {
-		err = POG_ERR_NOMEM;
-		goto out;
-	}
-
-	/*
-	 * An address the provider has not verified may be anybody's: with
-	 * username_claim = email, email_verified must be the boolean true
-	 * (OIDC Core 5.1), not absent, not the string "true".
-	 */
-	if (strcmp(p->username_claim, "email") == 0) {
-		struct json_object *v = NULL;
-
-		if (!json_object_object_get_ex(root, "email_verified", &v)) {
-			claims_err(errmsg, "username_claim is email, and the ID token has no "
-				   "email_verified claim");
-			goto out;
-		}
-		if (!json_object_is_type(v, json_type_boolean)) {
-			claims_err(errmsg, "the ID token's email_verified claim is not a boolean");
-			goto out;
-		}
-		if (!json_object_get_boolean(v)) {
-			claims_err(errmsg, "the ID token's email_verified claim is false: the "
-				   "address is not verified, so it cannot name the account");
-			goto out;
-		}
-	}
-
 	*out = c;
 	memset(&c, 0, sizeof(c));
-	err = POG_OK;
 out:
 	pog_claims_free(&c);
-	json_object_put(root);
-	free(shown);
+	pog_json_free(root);
 	free(why);
 	return err;
 }
@@ -441,8 +339,7 @@ claims_valid_user(const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'))
+		if (!pog_is_name_char(c))
 			return false;
 		if (c < '0' || c > '9')
 			digits = false;
@@ -452,23 +349,6 @@ claims_valid_user(const char *s, size_t n)
 	if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
 		return false;
 	return true;
-}
-
-/* ASCII only: strcasecmp would follow the locale (the Turkish dotless i). */
-static bool
-claims_domain_eq(const char *a, const char *b)
-{
-	for (; *a != '\0' && *b != '\0'; a++, b++) {
-		unsigned char x = (unsigned char)*a, y = (unsigned char)*b;
-
-		if (x >= 'A' && x <= 'Z')
-			x = (unsigned char)(x - 'A' + 'a');
-		if (y >= 'A' && y <= 'Z')
-			y = (unsigned char)(y - 'A' + 'a');
-		if (x != y)
-			return false;
-	}
-	return *a == *b;
 }
 
 pog_err
@@ -493,27 +373,27 @@ pog_claims_local_user(const char *claim, const struct pog_strv *domains,
 	if (domains == NULL || domains->n == 0) {
 		n = strlen(claim);
 		if (!claims_valid_user(claim, n)) {
-			claims_err(errmsg, "\"%s\" is not a valid local user name", shown);
+			pog_fail(errmsg, err, "\"%s\" is not a valid local user name", shown);
 			goto out;
 		}
 	} else {
 		/* The last '@': a local part may itself be quoted with '@' in it. */
 		at = strrchr(claim, '@');
 		if (at == NULL) {
-			claims_err(errmsg, "\"%s\" has no @domain, and username_domains "
+			pog_fail(errmsg, err, "\"%s\" has no @domain, and username_domains "
 				   "is set", shown);
 			goto out;
 		}
 		for (size_t i = 0; i < domains->n && !listed; i++)
-			listed = claims_domain_eq(at + 1, domains->v[i]);
+			listed = pog_ascii_caseeq(at + 1, domains->v[i]);
 		if (!listed) {
-			claims_err(errmsg, "the domain of \"%s\" is not one of "
+			pog_fail(errmsg, err, "the domain of \"%s\" is not one of "
 				   "username_domains", shown);
 			goto out;
 		}
 		n = (size_t)(at - claim);
 		if (!claims_valid_user(claim, n)) {
-			claims_err(errmsg, "the name part of \"%s\" is not a valid local "
+			pog_fail(errmsg, err, "the name part of \"%s\" is not a valid local "
 				   "user name", shown);
 			goto out;
 		}

@@ -2,7 +2,7 @@
  * claims.h - the checks on a verified ID token's payload, and the
  * binding of the Okta identity to the local account.
  *
- * Pure core: json-c only, no clock reads (now is passed in).
+ * Pure core: JSON through json.h, no clock reads (now is passed in).
  */
 #ifndef POG_CLAIMS_H
 #define POG_CLAIMS_H

@@ -91,75 +91,15 @@ dir_of(const char *path)
  * by root or by us (must_own: by us, since we will replace it).
  */
 static pog_err
-slurp(const char *path, bool must_own, char **text, size_t *len,
+slurp(const char *path, bool must_own, bool missing_ok, char **text, size_t *len,
       struct stat *stp, char **errmsg)
 {
-	struct stat st;
-	char *buf = NULL;
-	size_t got = 0;
-	pog_err err = POG_ERR_SYSTEM;
-	int fd;
+	const struct pog_file_policy pol = {
+		.owner = geteuid(), .or_root = !must_own, .max = POG_GRPFILE_MAX_SIZE,
+		.missing_ok = missing_ok, .refused = POG_ERR_SYSTEM,
+	};
+	pog_err err = pog_read_file(path, &pol, text, len, stp, errmsg);
 
-	/* O_NONBLOCK: a FIFO put in place of the file must not hang the login. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		int e = errno;
-
-		*errmsg = pog_asprintf("%s: cannot open: %s", path, strerror(e));
-		errno = e;
-		return POG_ERR_SYSTEM;
-	}
-	if (fstat(fd, &st) != 0) {
-		*errmsg = pog_asprintf("%s: cannot stat: %s", path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		*errmsg = pog_asprintf("%s: not a regular file", path);
-		goto out;
-	}
-	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-		*errmsg = pog_asprintf("%s: writable by group or others", path);
-		goto out;
-	}
-	if (must_own ? st.st_uid != geteuid() : (st.st_uid != 0 && st.st_uid != geteuid())) {
-		*errmsg = pog_asprintf("%s: owned by uid %u", path, (unsigned)st.st_uid);
-		goto out;
-	}
-	if ((uint64_t)st.st_size > POG_GRPFILE_MAX_SIZE) {
-		*errmsg = pog_asprintf("%s: larger than %u bytes", path, POG_GRPFILE_MAX_SIZE);
-		goto out;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (buf == NULL) {
-		err = POG_ERR_NOMEM;
-		goto out;
-	}
-	while (got <= (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + got, (size_t)st.st_size + 1 - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			*errmsg = pog_asprintf("%s: read error: %s", path, strerror(errno));
-			goto out;
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	if (got != (size_t)st.st_size) {
-		*errmsg = pog_asprintf("%s: changed while being read", path);
-		goto out;
-	}
-	buf[got] = '\0';
-	*text = buf;
-	*len = got;
-	*stp = st;
-	buf = NULL;
-	err = POG_OK;
-out:
-	free(buf);
-	close(fd);
 	errno = 0;
 	return err;
 }
@@ -173,7 +113,7 @@ pog_grpfile_read(const char *path, enum pog_grp_kind kind, struct pog_grp_db *db
 	size_t len = 0;
 	pog_err err;
 
-	err = slurp(path, false, &text, &len, &st, errmsg);
+	err = slurp(path, false, false, &text, &len, &st, errmsg);
 	if (err == POG_OK)
 		err = pog_grp_db_parse(db, kind, text, len);
 	free(text);
@@ -326,16 +266,8 @@ same_dir(const char *a, const char *b)
 static void
 fsync_dir(const char *path, const struct pog_io *io)
 {
-	char *dir = dir_of(path);
-	int fd = -1;
-
-	if (dir != NULL)
-		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) != 0)
+	if (pog_fsync_dir_of(path) != POG_OK)
 		pog_log(io, LOG_WARNING, "cannot fsync the folder of %s", path);
-	if (fd >= 0)
-		close(fd);
-	free(dir);
 }
 
 static pog_err
@@ -349,13 +281,8 @@ gfile_load(struct gfile *f, const char *path, enum pog_grp_kind kind,
 	f->bak = pog_asprintf("%s-", path);
 	if (f->tmp == NULL || f->bak == NULL)
 		return POG_ERR_NOMEM;
-	err = slurp(path, true, &f->text, &f->len, &f->st, errmsg);
-	if (err == POG_ERR_SYSTEM && optional && access(path, F_OK) != 0 && errno == ENOENT) {
-		free(*errmsg);
-		*errmsg = NULL;
-		return POG_OK;
-	}
-	if (err != POG_OK)
+	err = slurp(path, true, optional, &f->text, &f->len, &f->st, errmsg);
+	if (err != POG_OK || f->text == NULL)
 		return err;
 	f->present = true;
 	return pog_grp_db_parse(&f->db, kind, f->text, f->len);

@@ -3,13 +3,12 @@
  * strict base64url decoder that token.c shares.
  *
  * Edge: the only file that includes libcrypto. The JWKS itself is read
- * by oidc.c (json-c); this file only turns n and e into a key, refusing
+ * by oidc.c (through json.h); this file only turns n and e into a key, refusing
  * keys that are too small or malformed.
  */
 #include "config.h"
 
 #include <limits.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,23 +32,6 @@
 #define JWK_MAX_E_BITS  64
 #define JWK_MAX_BYTES   (JWK_MAX_BITS / 8 + 1)  /* a leading zero is tolerated */
 #define JWK_MAX_SHOWN   64
-
-static void jwk_err(char **errmsg, const char *fmt, ...) POG_ATTR_PRINTF(2, 3);
-
-static void
-jwk_err(char **errmsg, const char *fmt, ...)
-{
-	va_list ap;
-	char *s = NULL;
-
-	if (errmsg == NULL)
-		return;
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	*errmsg = s;
-}
 
 void
 pog_jwk_clear_errors(void)
@@ -151,21 +133,21 @@ jwk_rsa_pem(const char *n64, const char *e64, const char *shown, char **pem,
 	n = jwk_bignum(n64);
 	e = jwk_bignum(e64);
 	if (n == NULL || e == NULL) {
-		jwk_err(errmsg, "the JWKS key %s has a malformed n or e", shown);
+		pog_fail(errmsg, POG_ERR_TOKEN, "the JWKS key %s has a malformed n or e", shown);
 		goto out;
 	}
 	bits = BN_num_bits(n);
 	if (bits < JWK_MIN_BITS) {
-		jwk_err(errmsg, "the JWKS key %s is a %d-bit RSA key; at least %d bits "
+		pog_fail(errmsg, POG_ERR_TOKEN, "the JWKS key %s is a %d-bit RSA key; at least %d bits "
 			"are required", shown, bits, JWK_MIN_BITS);
 		goto out;
 	}
 	if (bits > JWK_MAX_BITS || !BN_is_odd(n)) {
-		jwk_err(errmsg, "the JWKS key %s has an invalid modulus", shown);
+		pog_fail(errmsg, POG_ERR_TOKEN, "the JWKS key %s has an invalid modulus", shown);
 		goto out;
 	}
 	if (!BN_is_odd(e) || BN_num_bits(e) < 2 || BN_num_bits(e) > JWK_MAX_E_BITS) {
-		jwk_err(errmsg, "the JWKS key %s has an invalid exponent", shown);
+		pog_fail(errmsg, POG_ERR_TOKEN, "the JWKS key %s has an invalid exponent", shown);
 		goto out;
 	}
 
@@ -183,7 +165,7 @@ jwk_rsa_pem(const char *n64, const char *e64, const char *shown, char **pem,
 		goto out;
 	if (EVP_PKEY_fromdata_init(ctx) <= 0 ||
 	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) <= 0) {
-		jwk_err(errmsg, "the JWKS key %s is not a usable RSA key", shown);
+		pog_fail(errmsg, POG_ERR_TOKEN, "the JWKS key %s is not a usable RSA key", shown);
 		err = POG_ERR_TOKEN;
 		goto out;
 	}
@@ -223,7 +205,7 @@ pog_jwks_find_pem(const char *jwks, size_t len, const char *kid, char **pem,
 	if (pem == NULL)
 		return POG_ERR_INVALID;
 	if (kid == NULL) {
-		jwk_err(errmsg, "the token does not name its key (no kid)");
+		pog_fail(errmsg, POG_ERR_TOKEN, "the token does not name its key (no kid)");
 		return POG_ERR_TOKEN;
 	}
 	err = pog_oidc_parse_jwks(jwks, len, kid, &n, &e, errmsg);

@@ -1,5 +1,5 @@
 /*
- * ledger.c - state_dir/USER: the per-user record, in JSON (json-c).
+ * ledger.c - state_dir/USER: the per-user record, in JSON (through json.h).
  *
  * The ledger is the module's own file, but it is parsed as strictly as
  * anything from outside: a corrupt ledger must not be able to make the
@@ -13,9 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <json-c/json.h>
-
 #include "grp.h"
+#include "json.h"
 #include "ledger.h"
 #include "util.h"
 
@@ -53,29 +52,26 @@ pog_ledger_path(const char *state_dir, const char *user)
 static bool
 printable(const char *s, size_t len)
 {
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f)
-			return false;
-	return true;
+	return pog_all_of(s, len, pog_is_print_ascii);
 }
 
 static bool
-get_string(json_object *root, const char *key, size_t max, char **out,
+get_string(const pog_json *root, const char *key, size_t max, char **out,
 	   char **errmsg)
 {
-	json_object *v;
-	const char *s;
-	int len;
+	const char *s = NULL;
+	size_t len = 0;
 
-	if (!json_object_object_get_ex(root, key, &v))
+	switch (pog_json_get_string_len(root, key, &s, &len)) {
+	case POG_JSON_ABSENT:
 		return true;
-	if (!json_object_is_type(v, json_type_string)) {
+	case POG_JSON_BADTYPE:
 		*errmsg = pog_asprintf("\"%s\" is not a string", key);
 		return false;
+	case POG_JSON_FOUND:
+		break;
 	}
-	s = json_object_get_string(v);
-	len = json_object_get_string_len(v);
-	if (s == NULL || len < 0 || (size_t)len > max || !printable(s, (size_t)len)) {
+	if (len > max || !printable(s, len)) {
 		*errmsg = pog_asprintf("\"%s\" is too long or not printable", key);
 		return false;
 	}
@@ -88,18 +84,19 @@ get_string(json_object *root, const char *key, size_t max, char **out,
 }
 
 static bool
-get_time(json_object *root, const char *key, int64_t *out, char **errmsg)
+get_time(const pog_json *root, const char *key, int64_t *out, char **errmsg)
 {
-	json_object *v;
-	int64_t t;
+	int64_t t = 0;
 
-	if (!json_object_object_get_ex(root, key, &v))
+	switch (pog_json_get_int(root, key, &t)) {
+	case POG_JSON_ABSENT:
 		return true;
-	if (!json_object_is_type(v, json_type_int)) {
+	case POG_JSON_BADTYPE:
 		*errmsg = pog_asprintf("\"%s\" is not an integer", key);
 		return false;
+	case POG_JSON_FOUND:
+		break;
 	}
-	t = json_object_get_int64(v);
 	if (t < 0) {
 		*errmsg = pog_asprintf("\"%s\" is negative", key);
 		return false;
@@ -113,13 +110,12 @@ get_time(json_object *root, const char *key, int64_t *out, char **errmsg)
  * Absent, the ledger predates the pin: its recorded sub is the pin.
  */
 static bool
-get_pin(json_object *root, struct pog_ledger *l, char **errmsg)
+get_pin(const pog_json *root, struct pog_ledger *l, char **errmsg)
 {
-	json_object *v;
 	const char *from = l->sub;
 
-	if (json_object_object_get_ex(root, "pinned_sub", &v)) {
-		if (json_object_is_type(v, json_type_null))
+	if (pog_json_has(root, "pinned_sub")) {
+		if (pog_json_get_null(root, "pinned_sub") == POG_JSON_FOUND)
 			return true;
 		if (!get_string(root, "pinned_sub", LEDGER_STR_MAX, &l->pinned_sub, errmsg))
 			return false;
@@ -141,37 +137,36 @@ get_pin(json_object *root, struct pog_ledger *l, char **errmsg)
 
 /* groups: each item must be a valid group name; otherwise printable text. */
 static bool
-get_list(json_object *root, const char *key, bool groups, struct pog_strv *out,
+get_list(const pog_json *root, const char *key, bool groups, struct pog_strv *out,
 	 char **errmsg)
 {
-	json_object *v;
-	size_t n;
+	const pog_json *v = NULL;
+	size_t n = 0;
 
-	if (!json_object_object_get_ex(root, key, &v))
+	switch (pog_json_get_array(root, key, &v, &n)) {
+	case POG_JSON_ABSENT:
 		return true;
-	if (!json_object_is_type(v, json_type_array)) {
+	case POG_JSON_BADTYPE:
 		*errmsg = pog_asprintf("\"%s\" is not an array", key);
 		return false;
+	case POG_JSON_FOUND:
+		break;
 	}
-	n = json_object_array_length(v);
 	if (n > LEDGER_LIST_MAX) {
 		*errmsg = pog_asprintf("\"%s\" has too many items", key);
 		return false;
 	}
 	for (size_t i = 0; i < n; i++) {
-		json_object *item = json_object_array_get_idx(v, i);
-		const char *s;
-		int len;
+		const char *s = NULL;
+		size_t len = 0;
 
-		if (!json_object_is_type(item, json_type_string)) {
+		if (pog_json_at_string(v, i, &s, &len) != POG_JSON_FOUND) {
 			*errmsg = pog_asprintf("\"%s\" holds a non-string", key);
 			return false;
 		}
-		s = json_object_get_string(item);
-		len = json_object_get_string_len(item);
-		if (s == NULL || len < 0 || (size_t)len != strlen(s) ||
+		if (len != strlen(s) ||
 		    (groups ? !pog_grp_name_valid(s)
-			    : (len == 0 || len > LEDGER_IDP_MAX || !printable(s, (size_t)len)))) {
+			    : (len == 0 || len > LEDGER_IDP_MAX || !printable(s, len)))) {
 			*errmsg = pog_asprintf("\"%s\" holds an invalid name", key);
 			return false;
 		}
@@ -190,44 +185,22 @@ pog_ledger_parse(struct pog_ledger *out, const char *text, size_t len,
 		 char **errmsg)
 {
 	struct pog_ledger l = { 0 };
-	json_tokener *tok = NULL;
-	json_object *root = NULL;
-	json_object *v;
+	pog_json *root = NULL;
+	int64_t version = 0;
 	char *msg = NULL;
 	pog_err err = POG_ERR_INVALID;
-	size_t end;
 
-	if (len > POG_LEDGER_MAX_SIZE || len > (size_t)INT32_MAX) {
+	if (len > POG_LEDGER_MAX_SIZE) {
 		msg = strdup("too large");
 		goto out;
 	}
-	tok = json_tokener_new_ex(8);
-	if (tok == NULL) {
-		err = POG_ERR_NOMEM;
+	/* Our own file, so shallow: depth 8. */
+	err = pog_json_parse(text, len, 8, &root, &msg);
+	if (err != POG_OK)
 		goto out;
-	}
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	root = json_tokener_parse_ex(tok, text, (int)len);
-	if (root == NULL || json_tokener_get_error(tok) != json_tokener_success) {
-		msg = pog_asprintf("not valid JSON (%s)",
-				   json_tokener_error_desc(json_tokener_get_error(tok)));
-		goto out;
-	}
-	for (end = json_tokener_get_parse_end(tok); end < len; end++)
-		if (text[end] != ' ' && text[end] != '\n' && text[end] != '\t' &&
-		    text[end] != '\r')
-			break;
-	if (end < len) {
-		msg = strdup("trailing data after the JSON object");
-		goto out;
-	}
-	if (!json_object_is_type(root, json_type_object)) {
-		msg = strdup("not a JSON object");
-		goto out;
-	}
-	if (!json_object_object_get_ex(root, "version", &v) ||
-	    !json_object_is_type(v, json_type_int) ||
-	    json_object_get_int64(v) != POG_LEDGER_VERSION) {
+	err = POG_ERR_INVALID;
+	if (pog_json_get_int(root, "version", &version) != POG_JSON_FOUND ||
+	    version != POG_LEDGER_VERSION) {
 		msg = strdup("missing or unknown \"version\"");
 		goto out;
 	}
@@ -260,104 +233,46 @@ out:
 		msg = NULL;
 	}
 	free(msg);
-	json_object_put(root);
-	if (tok != NULL)
-		json_tokener_free(tok);
+	pog_json_free(root);
 	pog_ledger_free(&l);
 	return err;
-}
-
-static bool
-put(json_object *root, const char *key, json_object *v)
-{
-	if (v == NULL)
-		return false;
-	if (json_object_object_add(root, key, v) != 0) {
-		json_object_put(v);
-		return false;
-	}
-	return true;
-}
-
-static bool
-put_string(json_object *root, const char *key, const char *s)
-{
-	if (s == NULL)
-		return true;
-	return put(root, key, json_object_new_string(s));
-}
-
-/* Always written: null says "cleared", where an absent key says "older ledger". */
-static bool
-put_pin(json_object *root, const char *pin)
-{
-	if (pin != NULL)
-		return put(root, "pinned_sub", json_object_new_string(pin));
-	return json_object_object_add(root, "pinned_sub", NULL) == 0;   /* json-c's null */
-}
-
-static bool
-put_list(json_object *root, const char *key, const struct pog_strv *sv)
-{
-	json_object *a = json_object_new_array();
-
-	if (a == NULL)
-		return false;
-	for (size_t i = 0; i < sv->n; i++) {
-		json_object *s = json_object_new_string(sv->v[i]);
-
-		if (s == NULL || json_object_array_add(a, s) != 0) {
-			json_object_put(s);
-			json_object_put(a);
-			return false;
-		}
-	}
-	return put(root, key, a);
 }
 
 pog_err
 pog_ledger_format(const struct pog_ledger *l, char **out, size_t *outlen)
 {
-	json_object *root = json_object_new_object();
-	const char *s;
+	pog_json *root = pog_json_new_object();
 	char *text = NULL;
-	size_t len;
+	size_t len = 0;
 	pog_err err = POG_ERR_NOMEM;
 
 	if (root == NULL)
 		goto out;
-	if (!put(root, "version", json_object_new_int(POG_LEDGER_VERSION)) ||
-	    !put_string(root, "user", l->user) ||
-	    !put(root, "when", json_object_new_int64(l->when)) ||
-	    !put_string(root, "sub", l->sub) ||
-	    !put_pin(root, l->pinned_sub) ||
-	    !put_string(root, "issuer", l->issuer) ||
-	    !put_list(root, "idp_groups", &l->idp_groups) ||
-	    !put_list(root, "managed", &l->managed) ||
-	    !put_list(root, "last_added", &l->last_added) ||
-	    !put_list(root, "last_removed", &l->last_removed) ||
-	    !put_string(root, "result", l->result) ||
-	    !put_string(root, "handoff", l->handoff))
+	if (!pog_json_put_int(root, "version", POG_LEDGER_VERSION) ||
+	    !pog_json_put_string(root, "user", l->user) ||
+	    !pog_json_put_int(root, "when", l->when) ||
+	    !pog_json_put_string(root, "sub", l->sub) ||
+	    /* Always written: null says "cleared", where absent says "older ledger". */
+	    !(l->pinned_sub != NULL ? pog_json_put_string(root, "pinned_sub", l->pinned_sub)
+				    : pog_json_put_null(root, "pinned_sub")) ||
+	    !pog_json_put_string(root, "issuer", l->issuer) ||
+	    !pog_json_put_strv(root, "idp_groups", &l->idp_groups) ||
+	    !pog_json_put_strv(root, "managed", &l->managed) ||
+	    !pog_json_put_strv(root, "last_added", &l->last_added) ||
+	    !pog_json_put_strv(root, "last_removed", &l->last_removed) ||
+	    !pog_json_put_string(root, "result", l->result) ||
+	    !pog_json_put_string(root, "handoff", l->handoff))
 		goto out;
-	if (l->expired != 0 && !put(root, "expired", json_object_new_int64(l->expired)))
+	if (l->expired != 0 && !pog_json_put_int(root, "expired", l->expired))
 		goto out;
-	s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-					   JSON_C_TO_STRING_SPACED |
-					   JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (s == NULL)
-		goto out;
-	len = strlen(s);
-	text = malloc(len + 2);
+	text = pog_json_format(root, &len);
 	if (text == NULL)
 		goto out;
-	memcpy(text, s, len);
-	text[len++] = '\n';
-	text[len] = '\0';
 	*out = text;
 	*outlen = len;
 	err = POG_OK;
 out:
-	json_object_put(root);
+	pog_json_free(root);
 	return err;
 }
 
@@ -378,8 +293,9 @@ pog_ledger_load(const char *state_dir, const char *user, struct pog_ledger *out,
 	path = pog_ledger_path(state_dir, user);
 	if (path == NULL)
 		return pog_grp_user_valid(user) ? POG_ERR_NOMEM : POG_ERR_INVALID;
-	err = pog_read_file(path, geteuid(), POG_FILE_CONFIG, POG_LEDGER_MAX_SIZE,
-			    &text, &len, &msg);
+	err = pog_read_file(path, &(struct pog_file_policy){ .owner = geteuid(), .secret = false, .max = POG_LEDGER_MAX_SIZE,
+			.scrub = true, .refused = POG_ERR_CONFIG },
+			    &text, &len, NULL, &msg);
 	e = errno;
 	if (err != POG_OK) {
 		if (err == POG_ERR_SYSTEM && e == ENOENT) {

@@ -2,7 +2,7 @@
  * ledger.h - what the module remembers per user: state_dir/USER, a small
  * JSON document written atomically with mode 0600.
  *
- * Edge: json-c is included by ledger.c only. pog_ledger_parse and
+ * Edge: its JSON goes through json.h (only json.c includes the JSON library). pog_ledger_parse and
  * pog_ledger_format are pure, for the tests and the fuzz target.
  */
 #ifndef POG_LEDGER_H

@@ -1,59 +1,31 @@
 /*
  * oidc.c - parsing what the OpenID provider sends: discovery, the device
  * authorization response, token responses, group claims, and (for
- * token.c and jwk.c, which must not include json-c) the JWS header and
+ * token.c and jwk.c, which read no JSON themselves) the JWS header and
  * the JWKS.
  *
- * Every document is untrusted. It is read by one strict parser
- * (oidc_json_parse): a length, no NUL bytes, valid UTF-8, a depth limit,
- * a JSON object at the top and nothing after it. Then each value is
- * type-checked before it is used, and every string that leaves this file
- * is a copy without NUL bytes.
+ * Every document is untrusted. It is read by the one strict parser
+ * (pog_json_parse in json.c), then each value is type-checked before it
+ * is used, and every string that leaves this file is a copy without NUL
+ * bytes.
  */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
+#include "json.h"
 #include "oidc.h"
 #include "util.h"
 
-#define OIDC_MAX_JSON       (1024 * 1024)  /* any one document */
-#define OIDC_MAX_DEPTH      32
 #define OIDC_MAX_URL        2048
 #define OIDC_MAX_USER_CODE  64
 #define OIDC_MAX_DEVICE_CODE 4096
 #define OIDC_MAX_ERROR      64          /* an error code, once sanitized */
 #define OIDC_MAX_SUB        255         /* OIDC Core 2: at most 255 ASCII */
 #define OIDC_MAX_SHOWN      200         /* untrusted text quoted in messages */
-
-enum oidc_get {
-	OIDC_ABSENT,
-	OIDC_FOUND,
-	OIDC_BADTYPE,
-};
-
-static void oidc_err(char **errmsg, const char *fmt, ...) POG_ATTR_PRINTF(2, 3);
-
-static void
-oidc_err(char **errmsg, const char *fmt, ...)
-{
-	va_list ap;
-	char *s = NULL;
-
-	if (errmsg == NULL)
-		return;
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	*errmsg = s;
-}
 
 /* Untrusted text for a message: sanitized, or "?" when out of memory. */
 static char *
@@ -62,180 +34,25 @@ oidc_shown(const char *s)
 	return pog_sanitize(s != NULL ? s : "(none)", OIDC_MAX_SHOWN);
 }
 
-static bool
-oidc_is_json_space(char c)
+/* Parses a document, its failure told as "what: why" with code bad. */
+static pog_err
+oidc_parse(const char *json, size_t len, const char *what, pog_err bad,
+	   pog_json **root, char **errmsg)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
+	char *why = NULL;
+	pog_err err = pog_json_parse(json, len, POG_JSON_MAX_DEPTH, root, &why);
 
-/*
- * What json-c accepts even when strict, and RFC 8259 does not: NaN and
- * Infinity, and raw control characters inside strings. The scan follows
- * string boundaries the way any JSON parser does (a quote, and a
- * backslash escaping the next character).
- */
-static bool
-oidc_json_is_standard(const char *json, size_t len)
-{
-	bool in_string = false;
-
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)json[i];
-
-		if (in_string) {
-			if (c < 0x20)
-				return false;
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_string = false;
-		} else if (c == '"') {
-			in_string = true;
-		} else if (c == 'N' || c == 'I') {
-			return false;
-		}
-	}
-	return true;
-}
-
-pog_err
-pog_oidc_json_parse(const char *json, size_t len, struct json_object **out,
-		    char **errmsg)
-{
-	struct json_tokener *tok = NULL;
-	struct json_object *root = NULL;
-	enum json_tokener_error jerr;
-	size_t end;
-	pog_err err = POG_ERR_INVALID;
-
-	if (json == NULL || len == 0) {
-		oidc_err(errmsg, "the document is empty");
-		goto out;
-	}
-	if (len > OIDC_MAX_JSON) {
-		oidc_err(errmsg, "the document is larger than %d bytes", OIDC_MAX_JSON);
-		goto out;
-	}
-	/* json-c would stop at a NUL and ignore the rest. */
-	if (memchr(json, '\0', len) != NULL) {
-		oidc_err(errmsg, "the document holds a NUL byte");
-		goto out;
-	}
-	if (!oidc_json_is_standard(json, len)) {
-		oidc_err(errmsg, "the document is not standard JSON");
-		goto out;
-	}
-	tok = json_tokener_new_ex(OIDC_MAX_DEPTH);
-	if (tok == NULL) {
-		err = POG_ERR_NOMEM;
-		goto out;
-	}
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	root = json_tokener_parse_ex(tok, json, (int)len);
-	jerr = json_tokener_get_error(tok);
-	if (jerr == json_tokener_continue) {
-		oidc_err(errmsg, "the document is not valid JSON: it ends too early");
-		goto out;
-	}
-	if (jerr != json_tokener_success) {
-		oidc_err(errmsg, "the document is not valid JSON: %s",
-			 json_tokener_error_desc(jerr));
-		goto out;
-	}
-	end = json_tokener_get_parse_end(tok);
-	while (end < len && oidc_is_json_space(json[end]))
-		end++;
-	if (end != len) {
-		oidc_err(errmsg, "the document has data after the JSON value");
-		goto out;
-	}
-	if (!json_object_is_type(root, json_type_object)) {
-		oidc_err(errmsg, "the document is not a JSON object");
-		goto out;
-	}
-	*out = root;
-	root = NULL;
-	err = POG_OK;
-out:
-	json_object_put(root);
-	if (tok != NULL)
-		json_tokener_free(tok);
+	if (err != POG_OK && err != POG_ERR_NOMEM)
+		err = pog_fail(errmsg, bad, "%s: %s", what, why ? why : "invalid");
+	free(why);
 	return err;
-}
-
-/* A member that must be a string; one with a NUL byte is the wrong type. */
-static enum oidc_get
-oidc_get_string(struct json_object *obj, const char *key, const char **out)
-{
-	struct json_object *v = NULL;
-	const char *s;
-
-	if (!json_object_object_get_ex(obj, key, &v))
-		return OIDC_ABSENT;
-	if (!json_object_is_type(v, json_type_string))
-		return OIDC_BADTYPE;
-	s = json_object_get_string(v);
-	if (s == NULL || strlen(s) != (size_t)json_object_get_string_len(v))
-		return OIDC_BADTYPE;
-	*out = s;
-	return OIDC_FOUND;
-}
-
-/* A member that must be a JSON integer (not a string, not a fraction). */
-static enum oidc_get
-oidc_get_int(struct json_object *obj, const char *key, int64_t *out)
-{
-	struct json_object *v = NULL;
-
-	if (!json_object_object_get_ex(obj, key, &v))
-		return OIDC_ABSENT;
-	if (!json_object_is_type(v, json_type_int))
-		return OIDC_BADTYPE;
-	*out = json_object_get_int64(v);
-	return OIDC_FOUND;
-}
-
-/*
- * A member that must be an array of strings; *has tells whether want is
- * one of them.
- */
-static enum oidc_get
-oidc_strarray_has(struct json_object *obj, const char *key, const char *want,
-		  bool *has)
-{
-	struct json_object *arr = NULL;
-	size_t n;
-	bool found = false;
-
-	if (!json_object_object_get_ex(obj, key, &arr))
-		return OIDC_ABSENT;
-	if (!json_object_is_type(arr, json_type_array))
-		return OIDC_BADTYPE;
-	n = json_object_array_length(arr);
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *v = json_object_array_get_idx(arr, i);
-		const char *s;
-
-		if (!json_object_is_type(v, json_type_string))
-			return OIDC_BADTYPE;
-		s = json_object_get_string(v);
-		if (s == NULL || strlen(s) != (size_t)json_object_get_string_len(v))
-			return OIDC_BADTYPE;
-		if (strcmp(s, want) == 0)
-			found = true;
-	}
-	*has = found;
-	return OIDC_FOUND;
 }
 
 /* Printable ASCII without spaces: what may be shown or sent as a URL. */
 static bool
 oidc_is_graph(const char *s)
 {
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
-			return false;
-	return true;
+	return pog_all_of(s, strlen(s), pog_is_graph_ascii);
 }
 
 /*
@@ -262,10 +79,7 @@ oidc_is_https_url(const char *s)
 static bool
 oidc_is_print(const char *s)
 {
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
-			return false;
-	return true;
+	return pog_all_of(s, strlen(s), pog_is_print_ascii);
 }
 
 static bool
@@ -293,28 +107,22 @@ pog_discovery_free(struct pog_discovery *d)
 
 /* Reads an endpoint: an https URL, required or not. */
 static pog_err
-oidc_endpoint(struct json_object *root, const char *key, bool required,
+oidc_endpoint(const pog_json *root, const char *key, bool required,
 	      char **out, char **errmsg)
 {
 	const char *s = NULL;
 	char *shown;
+	enum pog_json_get r = pog_json_get_string(root, key, &s);
 
-	switch (oidc_get_string(root, key, &s)) {
-	case OIDC_ABSENT:
-		if (!required)
-			return POG_OK;
-		oidc_err(errmsg, "the discovery document has no %s", key);
-		return POG_ERR_PROTOCOL;
-	case OIDC_BADTYPE:
-		oidc_err(errmsg, "the discovery document's %s is not a string", key);
-		return POG_ERR_PROTOCOL;
-	case OIDC_FOUND:
-		break;
-	}
+	if (r == POG_JSON_ABSENT && !required)
+		return POG_OK;
+	if (r != POG_JSON_FOUND)
+		return pog_json_fail(errmsg, POG_ERR_PROTOCOL, r, "the discovery document",
+				     key, "a string");
 	if (!oidc_is_https_url(s)) {
 		shown = oidc_shown(s);
-		oidc_err(errmsg, "the discovery document's %s \"%s\" is not an https:// URL",
-			 key, shown ? shown : "?");
+		pog_fail(errmsg, POG_ERR_PROTOCOL, "the discovery document's %s \"%s\" is "
+			 "not an https:// URL", key, shown ? shown : "?");
 		free(shown);
 		return POG_ERR_PROTOCOL;
 	}
@@ -322,93 +130,88 @@ oidc_endpoint(struct json_object *root, const char *key, bool required,
 	return *out != NULL ? POG_OK : POG_ERR_NOMEM;
 }
 
+/* The issuer: exactly the configured one (OIDC Discovery 4.3, no normalisation). */
+static pog_err
+oidc_discovery_issuer(const pog_json *root, const char *expected, char **out,
+		      char **errmsg)
+{
+	const char *s = NULL;
+	char *shown;
+	enum pog_json_get r = pog_json_get_string(root, "issuer", &s);
+
+	if (r != POG_JSON_FOUND)
+		return pog_json_fail(errmsg, POG_ERR_PROTOCOL, r, "the discovery document",
+				     "issuer", "a string");
+	if (strcmp(s, expected) != 0) {
+		shown = oidc_shown(s);
+		pog_fail(errmsg, POG_ERR_CONFIG, "the discovery document's issuer \"%s\" is "
+			 "not the configured issuer \"%s\"", shown ? shown : "?", expected);
+		free(shown);
+		return POG_ERR_CONFIG;
+	}
+	*out = strdup(s);
+	return *out != NULL ? POG_OK : POG_ERR_NOMEM;
+}
+
+/* The device grant and RS256, where the document lists what it supports. */
+static pog_err
+oidc_discovery_supports(const pog_json *root, char **errmsg)
+{
+	static const char no_device[] =
+		"the provider does not support the device authorization grant";
+	bool has = false;
+
+	switch (pog_json_get_strarray_has(root, "grant_types_supported", POG_DEVICE_GRANT, &has)) {
+	case POG_JSON_ABSENT:
+		break;
+	case POG_JSON_BADTYPE:
+		return pog_fail(errmsg, POG_ERR_PROTOCOL, "the discovery document's "
+				"grant_types_supported is not an array of strings");
+	case POG_JSON_FOUND:
+		if (!has)
+			return pog_fail(errmsg, POG_ERR_PROTOCOL, "%s (grant_types_supported "
+					"does not list %s)", no_device, POG_DEVICE_GRANT);
+		break;
+	}
+	if (!pog_json_has(root, "device_authorization_endpoint"))
+		return pog_fail(errmsg, POG_ERR_PROTOCOL, "%s (no device_authorization_endpoint)",
+				no_device);
+	switch (pog_json_get_strarray_has(root, "id_token_signing_alg_values_supported",
+					  "RS256", &has)) {
+	case POG_JSON_ABSENT:
+		break;
+	case POG_JSON_BADTYPE:
+		return pog_fail(errmsg, POG_ERR_PROTOCOL, "the discovery document's "
+				"id_token_signing_alg_values_supported is not an array of strings");
+	case POG_JSON_FOUND:
+		if (!has)
+			return pog_fail(errmsg, POG_ERR_PROTOCOL,
+					"the provider does not sign ID tokens with RS256");
+		break;
+	}
+	return POG_OK;
+}
+
 pog_err
 pog_oidc_parse_discovery(const char *json, size_t len, const char *expected_issuer,
 			 struct pog_discovery *out, char **errmsg)
 {
-	static const char no_device[] =
-		"the provider does not support the device authorization grant";
-	struct json_object *root = NULL;
+	pog_json *root = NULL;
 	struct pog_discovery d = { 0 };
-	const char *s = NULL;
-	char *shown = NULL, *why = NULL;
-	bool has = false;
-	pog_err err = POG_ERR_PROTOCOL;
+	char *issuer = NULL;
+	pog_err err = POG_ERR_INVALID;
 
-	if (expected_issuer == NULL || out == NULL) {
-		err = POG_ERR_INVALID;
+	if (expected_issuer == NULL || out == NULL)
 		goto out;
-	}
-	err = pog_oidc_json_parse(json, len, &root, &why);
-	if (err != POG_OK) {
-		if (err != POG_ERR_NOMEM) {
-			oidc_err(errmsg, "discovery: %s", why ? why : "invalid");
-			err = POG_ERR_PROTOCOL;
-		}
+	err = oidc_parse(json, len, "discovery", POG_ERR_PROTOCOL, &root, errmsg);
+	if (err == POG_OK)
+		err = oidc_discovery_issuer(root, expected_issuer, &issuer, errmsg);
+	if (err == POG_OK)
+		err = oidc_discovery_supports(root, errmsg);
+	if (err != POG_OK)
 		goto out;
-	}
-	err = POG_ERR_PROTOCOL;
-
-	switch (oidc_get_string(root, "issuer", &s)) {
-	case OIDC_ABSENT:
-		oidc_err(errmsg, "the discovery document has no issuer");
-		goto out;
-	case OIDC_BADTYPE:
-		oidc_err(errmsg, "the discovery document's issuer is not a string");
-		goto out;
-	case OIDC_FOUND:
-		break;
-	}
-	/* OIDC Discovery 4.3: exactly, no normalisation (not even a slash). */
-	if (strcmp(s, expected_issuer) != 0) {
-		shown = oidc_shown(s);
-		oidc_err(errmsg, "the discovery document's issuer \"%s\" is not the "
-			 "configured issuer \"%s\"", shown ? shown : "?", expected_issuer);
-		err = POG_ERR_CONFIG;
-		goto out;
-	}
-
-	switch (oidc_strarray_has(root, "grant_types_supported", POG_DEVICE_GRANT, &has)) {
-	case OIDC_ABSENT:
-		break;
-	case OIDC_BADTYPE:
-		oidc_err(errmsg, "the discovery document's grant_types_supported is "
-			 "not an array of strings");
-		goto out;
-	case OIDC_FOUND:
-		if (!has) {
-			oidc_err(errmsg, "%s (grant_types_supported does not list %s)",
-				 no_device, POG_DEVICE_GRANT);
-			goto out;
-		}
-		break;
-	}
-	if (!json_object_object_get_ex(root, "device_authorization_endpoint", NULL)) {
-		oidc_err(errmsg, "%s (no device_authorization_endpoint)", no_device);
-		goto out;
-	}
-
-	switch (oidc_strarray_has(root, "id_token_signing_alg_values_supported",
-				  "RS256", &has)) {
-	case OIDC_ABSENT:
-		break;
-	case OIDC_BADTYPE:
-		oidc_err(errmsg, "the discovery document's id_token_signing_alg_values_supported "
-			 "is not an array of strings");
-		goto out;
-	case OIDC_FOUND:
-		if (!has) {
-			oidc_err(errmsg, "the provider does not sign ID tokens with RS256");
-			goto out;
-		}
-		break;
-	}
-
-	d.issuer = strdup(s);
-	if (d.issuer == NULL) {
-		err = POG_ERR_NOMEM;
-		goto out;
-	}
+	d.issuer = issuer;
+	issuer = NULL;
 	err = oidc_endpoint(root, "device_authorization_endpoint", true,
 			    &d.device_authorization_endpoint, errmsg);
 	if (err == POG_OK)
@@ -420,23 +223,18 @@ pog_oidc_parse_discovery(const char *json, size_t len, const char *expected_issu
 				    &d.userinfo_endpoint, errmsg);
 	if (err != POG_OK)
 		goto out;
-
 	*out = d;
 	memset(&d, 0, sizeof(d));
-	err = POG_OK;
 out:
 	pog_discovery_free(&d);
-	json_object_put(root);
-	free(shown);
-	free(why);
+	pog_json_free(root);
+	free(issuer);
 	return err;
 }
 
 /* ---- where the endpoints may be ---- */
 
 #define OIDC_MAX_HOST 255
-
-static bool oidc_ascii_caseeq(const char *a, const char *b);
 
 /* The host (lowercased; brackets kept for IPv6) and port of an https URL. */
 struct oidc_origin {
@@ -471,8 +269,7 @@ oidc_origin(const char *url, struct oidc_origin *o)
 		he++;
 	} else {
 		for (he = a; he < end && *he != ':'; he++)
-			if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				   "0123456789.-", *he) == NULL)
+			if (!pog_is_alnum_ascii((unsigned char)*he) && *he != '.' && *he != '-')
 				return false;
 	}
 	n = (size_t)(he - a);
@@ -515,7 +312,7 @@ pog_oidc_endpoint_allowed(const char *issuer, const char *url,
 	if (hosts == NULL || !ep.default_port)
 		return false;
 	for (size_t i = 0; i < hosts->n; i++)
-		if (oidc_ascii_caseeq(hosts->v[i], ep.host))
+		if (pog_ascii_caseeq(hosts->v[i], ep.host))
 			return true;
 	return false;
 }
@@ -536,8 +333,8 @@ pog_oidc_check_endpoints(const struct pog_discovery *d, const char *issuer,
 	struct oidc_origin o;
 
 	if (!oidc_origin(issuer, &o)) {
-		oidc_err(errmsg, "the issuer \"%s\" has no host this module can read", issuer);
-		return POG_ERR_CONFIG;
+		return pog_fail(errmsg, POG_ERR_CONFIG, "the issuer \"%s\" has no host this "
+				"module can read", issuer);
 	}
 	for (size_t i = 0; i < sizeof(ep) / sizeof(ep[0]); i++) {
 		char *shown;
@@ -545,12 +342,12 @@ pog_oidc_check_endpoints(const struct pog_discovery *d, const char *issuer,
 		if (ep[i].url == NULL || pog_oidc_endpoint_allowed(issuer, ep[i].url, hosts))
 			continue;
 		if (oidc_origin(ep[i].url, &o)) {
-			oidc_err(errmsg, "the discovery document's %s is on host %s port %ld, "
+			pog_fail(errmsg, POG_ERR_PROTOCOL, "the discovery document's %s is on host %s port %ld, "
 				 "not the issuer's; refused (endpoint_hosts may name a host "
 				 "that serves on port 443)", ep[i].key, o.host, o.port);
 		} else {
 			shown = oidc_shown(ep[i].url);
-			oidc_err(errmsg, "the discovery document's %s \"%s\" has no host "
+			pog_fail(errmsg, POG_ERR_PROTOCOL, "the discovery document's %s \"%s\" has no host "
 				 "this module can read; refused", ep[i].key, shown ? shown : "?");
 			free(shown);
 		}
@@ -573,163 +370,122 @@ pog_device_auth_free(struct pog_device_auth *d)
 	memset(d, 0, sizeof(*d));
 }
 
+#define OIDC_DEVICE "the device authorization response"
+
 /* A verification URI: shown to the user, so checked like an endpoint. */
 static pog_err
-oidc_verification_uri(struct json_object *root, const char *key, bool required,
+oidc_verification_uri(const pog_json *root, const char *key, bool required,
 		      char **out, char **errmsg)
 {
 	const char *s = NULL;
+	enum pog_json_get r = pog_json_get_string(root, key, &s);
 
-	switch (oidc_get_string(root, key, &s)) {
-	case OIDC_ABSENT:
-		if (!required)
-			return POG_OK;
-		oidc_err(errmsg, "the device authorization response has no %s", key);
-		return POG_ERR_PROTOCOL;
-	case OIDC_BADTYPE:
-		oidc_err(errmsg, "the device authorization response's %s is not a string", key);
-		return POG_ERR_PROTOCOL;
-	case OIDC_FOUND:
-		break;
-	}
+	if (r == POG_JSON_ABSENT && !required)
+		return POG_OK;
+	if (r != POG_JSON_FOUND)
+		return pog_json_fail(errmsg, POG_ERR_PROTOCOL, r, OIDC_DEVICE, key, "a string");
 	/* Not quoted back: it failed precisely because it may not be shown. */
-	if (!oidc_is_https_url(s)) {
-		oidc_err(errmsg, "the device authorization response's %s is not a "
-			 "printable https:// URL", key);
-		return POG_ERR_PROTOCOL;
-	}
+	if (!oidc_is_https_url(s))
+		return pog_fail(errmsg, POG_ERR_PROTOCOL, OIDC_DEVICE "'s %s is not a "
+				"printable https:// URL", key);
 	*out = strdup(s);
 	return *out != NULL ? POG_OK : POG_ERR_NOMEM;
+}
+
+/* device_code (a secret, never shown) and user_code (shown on the terminal). */
+static pog_err
+oidc_device_codes(const pog_json *root, struct pog_device_auth *d, char **errmsg)
+{
+	const char *s = NULL;
+	enum pog_json_get r;
+	size_t n;
+
+	r = pog_json_get_string(root, "device_code", &s);
+	if (r != POG_JSON_FOUND)
+		return pog_json_fail(errmsg, POG_ERR_PROTOCOL, r, OIDC_DEVICE, "device_code",
+				     "a string");
+	n = strlen(s);
+	if (n == 0 || n > OIDC_MAX_DEVICE_CODE || !oidc_is_graph(s))
+		return pog_fail(errmsg, POG_ERR_PROTOCOL, OIDC_DEVICE "'s device_code is malformed");
+	if ((d->device_code = strdup(s)) == NULL)
+		return POG_ERR_NOMEM;
+	r = pog_json_get_string(root, "user_code", &s);
+	if (r != POG_JSON_FOUND)
+		return pog_json_fail(errmsg, POG_ERR_PROTOCOL, r, OIDC_DEVICE, "user_code",
+				     "a string");
+	/* It goes to the user's terminal: no control bytes, no escapes. */
+	n = strlen(s);
+	if (n == 0 || n > OIDC_MAX_USER_CODE || !oidc_is_print(s) ||
+	    s[0] == ' ' || s[n - 1] == ' ')
+		return pog_fail(errmsg, POG_ERR_PROTOCOL, OIDC_DEVICE "'s user_code is not "
+				"1 to %d printable ASCII characters", OIDC_MAX_USER_CODE);
+	if ((d->user_code = strdup(s)) == NULL)
+		return POG_ERR_NOMEM;
+	return POG_OK;
+}
+
+/* An integer number of seconds in [min, max]; dflt when absent (-1: required). */
+static pog_err
+oidc_device_seconds(const pog_json *root, const char *key, long dflt, long min,
+		    long max, long *out, char **errmsg)
+{
+	int64_t v = 0;
+	enum pog_json_get r = pog_json_get_int(root, key, &v);
+
+	if (r == POG_JSON_ABSENT && dflt >= 0) {
+		v = dflt;
+	} else if (r != POG_JSON_FOUND) {
+		return pog_json_fail(errmsg, POG_ERR_PROTOCOL, r, OIDC_DEVICE, key,
+				     "an integer");
+	}
+	if (v < min || v > max)
+		return pog_fail(errmsg, POG_ERR_PROTOCOL, OIDC_DEVICE "'s %s (%lld) is not "
+				"between %ld and %ld seconds", key, (long long)v, min, max);
+	*out = (long)v;
+	return POG_OK;
 }
 
 pog_err
 pog_oidc_parse_device(long http_status, const char *json, size_t len,
 		      struct pog_device_auth *out, char **errmsg)
 {
-	struct json_object *root = NULL;
+	pog_json *root = NULL;
 	struct pog_device_auth d = { 0 };
-	const char *s = NULL;
-	char *why = NULL, *code = NULL;
-	int64_t v = 0;
-	size_t n;
-	pog_err err = POG_ERR_PROTOCOL;
+	char *code = NULL;
+	pog_err err = POG_ERR_INVALID;
 
-	if (out == NULL) {
-		err = POG_ERR_INVALID;
+	if (out == NULL)
 		goto out;
-	}
 	if (http_status != 200) {
 		code = pog_oidc_error_code(json, len);
-		oidc_err(errmsg, "the device authorization request failed: HTTP %ld%s%s",
-			 http_status, code ? ", error " : "", code ? code : "");
+		err = pog_fail(errmsg, POG_ERR_PROTOCOL, "the device authorization request "
+			       "failed: HTTP %ld%s%s", http_status, code ? ", error " : "",
+			       code ? code : "");
 		goto out;
 	}
-	err = pog_oidc_json_parse(json, len, &root, &why);
-	if (err != POG_OK) {
-		if (err != POG_ERR_NOMEM) {
-			oidc_err(errmsg, "device authorization: %s", why ? why : "invalid");
-			err = POG_ERR_PROTOCOL;
-		}
-		goto out;
-	}
-	err = POG_ERR_PROTOCOL;
-
-	switch (oidc_get_string(root, "device_code", &s)) {
-	case OIDC_ABSENT:
-		oidc_err(errmsg, "the device authorization response has no device_code");
-		goto out;
-	case OIDC_BADTYPE:
-		oidc_err(errmsg, "the device authorization response's device_code is not a string");
-		goto out;
-	case OIDC_FOUND:
-		break;
-	}
-	n = strlen(s);
-	if (n == 0 || n > OIDC_MAX_DEVICE_CODE || !oidc_is_graph(s)) {
-		oidc_err(errmsg, "the device authorization response's device_code is malformed");
-		goto out;
-	}
-	d.device_code = strdup(s);
-	if (d.device_code == NULL) {
-		err = POG_ERR_NOMEM;
-		goto out;
-	}
-
-	switch (oidc_get_string(root, "user_code", &s)) {
-	case OIDC_ABSENT:
-		oidc_err(errmsg, "the device authorization response has no user_code");
-		goto out;
-	case OIDC_BADTYPE:
-		oidc_err(errmsg, "the device authorization response's user_code is not a string");
-		goto out;
-	case OIDC_FOUND:
-		break;
-	}
-	/* It goes to the user's terminal: no control bytes, no escapes. */
-	n = strlen(s);
-	if (n == 0 || n > OIDC_MAX_USER_CODE || !oidc_is_print(s) ||
-	    s[0] == ' ' || s[n - 1] == ' ') {
-		oidc_err(errmsg, "the device authorization response's user_code is not "
-			 "1 to %d printable ASCII characters", OIDC_MAX_USER_CODE);
-		goto out;
-	}
-	d.user_code = strdup(s);
-	if (d.user_code == NULL) {
-		err = POG_ERR_NOMEM;
-		goto out;
-	}
-
-	err = oidc_verification_uri(root, "verification_uri", true,
-				    &d.verification_uri, errmsg);
+	err = oidc_parse(json, len, "device authorization", POG_ERR_PROTOCOL, &root, errmsg);
+	if (err == POG_OK)
+		err = oidc_device_codes(root, &d, errmsg);
+	if (err == POG_OK)
+		err = oidc_verification_uri(root, "verification_uri", true,
+					    &d.verification_uri, errmsg);
 	if (err == POG_OK)
 		err = oidc_verification_uri(root, "verification_uri_complete", false,
 					    &d.verification_uri_complete, errmsg);
+	if (err == POG_OK)
+		err = oidc_device_seconds(root, "expires_in", -1, 1, 86400, &d.expires_in,
+					  errmsg);
+	/* RFC 8628 3.2: 5 seconds when absent. */
+	if (err == POG_OK)
+		err = oidc_device_seconds(root, "interval", 5, 1, 300, &d.interval, errmsg);
 	if (err != POG_OK)
 		goto out;
-	err = POG_ERR_PROTOCOL;
-
-	switch (oidc_get_int(root, "expires_in", &v)) {
-	case OIDC_ABSENT:
-		oidc_err(errmsg, "the device authorization response has no expires_in");
-		goto out;
-	case OIDC_BADTYPE:
-		oidc_err(errmsg, "the device authorization response's expires_in is not an integer");
-		goto out;
-	case OIDC_FOUND:
-		break;
-	}
-	if (v < 1 || v > 86400) {
-		oidc_err(errmsg, "the device authorization response's expires_in (%lld) "
-			 "is not between 1 and 86400 seconds", (long long)v);
-		goto out;
-	}
-	d.expires_in = (long)v;
-
-	switch (oidc_get_int(root, "interval", &v)) {
-	case OIDC_ABSENT:
-		v = 5;  /* RFC 8628 3.2 */
-		break;
-	case OIDC_BADTYPE:
-		oidc_err(errmsg, "the device authorization response's interval is not an integer");
-		goto out;
-	case OIDC_FOUND:
-		break;
-	}
-	if (v < 1 || v > 300) {
-		oidc_err(errmsg, "the device authorization response's interval (%lld) "
-			 "is not between 1 and 300 seconds", (long long)v);
-		goto out;
-	}
-	d.interval = (long)v;
-
 	*out = d;
 	memset(&d, 0, sizeof(d));
-	err = POG_OK;
 out:
 	pog_device_auth_free(&d);
-	json_object_put(root);
+	pog_json_free(root);
 	free(code);
-	free(why);
 	return err;
 }
 
@@ -746,80 +502,44 @@ pog_token_resp_free(struct pog_token_resp *t)
 	memset(t, 0, sizeof(*t));
 }
 
-static bool
-oidc_ascii_caseeq(const char *a, const char *b)
-{
-	for (; *a != '\0' && *b != '\0'; a++, b++) {
-		unsigned char x = (unsigned char)*a, y = (unsigned char)*b;
-
-		if (x >= 'A' && x <= 'Z')
-			x = (unsigned char)(x - 'A' + 'a');
-		if (y >= 'A' && y <= 'Z')
-			y = (unsigned char)(y - 'A' + 'a');
-		if (x != y)
-			return false;
-	}
-	return *a == *b;
-}
-
 /* The success answer (RFC 6749 5.1): an ID token, maybe an access token. */
 static pog_err
-oidc_token_ok(struct json_object *root, struct pog_token_resp *t, char **errmsg)
+oidc_token_ok(const pog_json *root, struct pog_token_resp *t, char **errmsg)
 {
+	static const char what[] = "the token response";
 	const char *s = NULL;
+	enum pog_json_get r;
 
-	switch (oidc_get_string(root, "token_type", &s)) {
-	case OIDC_ABSENT:
-		break;
-	case OIDC_BADTYPE:
-		oidc_err(errmsg, "the token response's token_type is not a string");
-		return POG_ERR_PROTOCOL;
-	case OIDC_FOUND:
-		/* RFC 6749 5.1: the value is case-insensitive. */
-		if (!oidc_ascii_caseeq(s, "Bearer")) {
-			char *shown = oidc_shown(s);
+	r = pog_json_get_string(root, "token_type", &s);
+	if (r == POG_JSON_BADTYPE)
+		return pog_json_fail(errmsg, POG_ERR_PROTOCOL, r, what, "token_type", "a string");
+	/* RFC 6749 5.1: the value is case-insensitive. */
+	if (r == POG_JSON_FOUND && !pog_ascii_caseeq(s, "Bearer")) {
+		char *shown = oidc_shown(s);
 
-			oidc_err(errmsg, "the token response's token_type \"%s\" is not Bearer",
-				 shown ? shown : "?");
-			free(shown);
-			return POG_ERR_PROTOCOL;
-		}
-		break;
-	}
-
-	switch (oidc_get_string(root, "id_token", &s)) {
-	case OIDC_ABSENT:
-		oidc_err(errmsg, "the token response has no id_token (is openid among the scopes?)");
-		return POG_ERR_PROTOCOL;
-	case OIDC_BADTYPE:
-		oidc_err(errmsg, "the token response's id_token is not a string");
-		return POG_ERR_PROTOCOL;
-	case OIDC_FOUND:
-		break;
-	}
-	if (*s == '\0') {
-		oidc_err(errmsg, "the token response's id_token is empty");
+		pog_fail(errmsg, POG_ERR_PROTOCOL, "%s's token_type \"%s\" is not Bearer", what,
+			 shown ? shown : "?");
+		free(shown);
 		return POG_ERR_PROTOCOL;
 	}
-	t->id_token = strdup(s);
-	if (t->id_token == NULL)
+	r = pog_json_get_string(root, "id_token", &s);
+	if (r == POG_JSON_ABSENT)
+		return pog_fail(errmsg, POG_ERR_PROTOCOL, "%s has no id_token (is openid "
+				"among the scopes?)", what);
+	if (r != POG_JSON_FOUND)
+		return pog_json_fail(errmsg, POG_ERR_PROTOCOL, r, what, "id_token", "a string");
+	if (*s == '\0')
+		return pog_fail(errmsg, POG_ERR_PROTOCOL, "%s's id_token is empty", what);
+	if ((t->id_token = strdup(s)) == NULL)
 		return POG_ERR_NOMEM;
-
-	switch (oidc_get_string(root, "access_token", &s)) {
-	case OIDC_ABSENT:
-		break;
-	case OIDC_BADTYPE:
-		oidc_err(errmsg, "the token response's access_token is not a string");
-		return POG_ERR_PROTOCOL;
-	case OIDC_FOUND:
-		if (*s == '\0') {
-			oidc_err(errmsg, "the token response's access_token is empty");
-			return POG_ERR_PROTOCOL;
-		}
-		t->access_token = strdup(s);
-		if (t->access_token == NULL)
+	r = pog_json_get_string(root, "access_token", &s);
+	if (r == POG_JSON_BADTYPE)
+		return pog_json_fail(errmsg, POG_ERR_PROTOCOL, r, what, "access_token", "a string");
+	if (r == POG_JSON_FOUND) {
+		if (*s == '\0')
+			return pog_fail(errmsg, POG_ERR_PROTOCOL, "%s's access_token is empty", what);
+		if ((t->access_token = strdup(s)) == NULL)
 			return POG_ERR_NOMEM;
-		break;
 	}
 	t->status = POG_TOKEN_OK;
 	return POG_OK;
@@ -827,7 +547,7 @@ oidc_token_ok(struct json_object *root, struct pog_token_resp *t, char **errmsg)
 
 /* The error answer (RFC 6749 5.2, RFC 8628 3.5). */
 static pog_err
-oidc_token_error(struct json_object *root, struct pog_token_resp *t, char **errmsg)
+oidc_token_error(const pog_json *root, struct pog_token_resp *t, char **errmsg)
 {
 	static const struct {
 		const char *code;
@@ -840,20 +560,18 @@ oidc_token_error(struct json_object *root, struct pog_token_resp *t, char **errm
 	};
 	const char *s = NULL;
 
-	switch (oidc_get_string(root, "error", &s)) {
-	case OIDC_ABSENT:
-		oidc_err(errmsg, "the token endpoint's error response has no error code");
-		return POG_ERR_PROTOCOL;
-	case OIDC_BADTYPE:
-		oidc_err(errmsg, "the token endpoint's error code is not a string");
-		return POG_ERR_PROTOCOL;
-	case OIDC_FOUND:
+	switch (pog_json_get_string(root, "error", &s)) {
+	case POG_JSON_ABSENT:
+		return pog_fail(errmsg, POG_ERR_PROTOCOL,
+				"the token endpoint's error response has no error code");
+	case POG_JSON_BADTYPE:
+		return pog_fail(errmsg, POG_ERR_PROTOCOL,
+				"the token endpoint's error code is not a string");
+	case POG_JSON_FOUND:
 		break;
 	}
-	if (*s == '\0') {
-		oidc_err(errmsg, "the token endpoint's error code is empty");
-		return POG_ERR_PROTOCOL;
-	}
+	if (*s == '\0')
+		return pog_fail(errmsg, POG_ERR_PROTOCOL, "the token endpoint's error code is empty");
 	t->error = pog_sanitize(s, OIDC_MAX_ERROR);
 	if (t->error == NULL)
 		return POG_ERR_NOMEM;
@@ -871,28 +589,22 @@ pog_err
 pog_oidc_parse_token(long http_status, const char *json, size_t len,
 		     struct pog_token_resp *out, char **errmsg)
 {
-	struct json_object *root = NULL;
+	pog_json *root = NULL;
 	struct pog_token_resp t = { 0 };
-	char *why = NULL;
-	pog_err err = POG_ERR_PROTOCOL;
+	char what[64];
+	pog_err err = POG_ERR_INVALID;
 
-	if (out == NULL) {
-		err = POG_ERR_INVALID;
+	if (out == NULL)
 		goto out;
-	}
 	if (http_status != 200 && http_status != 400 && http_status != 401) {
-		oidc_err(errmsg, "the token endpoint answered HTTP %ld", http_status);
+		err = pog_fail(errmsg, POG_ERR_PROTOCOL, "the token endpoint answered HTTP %ld",
+			       http_status);
 		goto out;
 	}
-	err = pog_oidc_json_parse(json, len, &root, &why);
-	if (err != POG_OK) {
-		if (err != POG_ERR_NOMEM) {
-			oidc_err(errmsg, "token response (HTTP %ld): %s", http_status,
-				 why ? why : "invalid");
-			err = POG_ERR_PROTOCOL;
-		}
+	snprintf(what, sizeof(what), "token response (HTTP %ld)", http_status);
+	err = oidc_parse(json, len, what, POG_ERR_PROTOCOL, &root, errmsg);
+	if (err != POG_OK)
 		goto out;
-	}
 	if (http_status == 200)
 		err = oidc_token_ok(root, &t, errmsg);
 	else
@@ -903,23 +615,22 @@ pog_oidc_parse_token(long http_status, const char *json, size_t len,
 	memset(&t, 0, sizeof(t));
 out:
 	pog_token_resp_free(&t);
-	json_object_put(root);
-	free(why);
+	pog_json_free(root);
 	return err;
 }
 
 char *
 pog_oidc_error_code(const char *json, size_t len)
 {
-	struct json_object *root = NULL;
+	pog_json *root = NULL;
 	const char *s = NULL;
 	char *code = NULL;
 
-	if (pog_oidc_json_parse(json, len, &root, NULL) != POG_OK)
+	if (pog_json_parse(json, len, POG_JSON_MAX_DEPTH, &root, NULL) != POG_OK)
 		return NULL;
-	if (oidc_get_string(root, "error", &s) == OIDC_FOUND && *s != '\0')
+	if (pog_json_get_string(root, "error", &s) == POG_JSON_FOUND && *s != '\0')
 		code = pog_sanitize(s, OIDC_MAX_ERROR);
-	json_object_put(root);
+	pog_json_free(root);
 	return code;
 }
 
@@ -929,55 +640,49 @@ pog_err
 pog_oidc_parse_groups(const char *json, size_t len, const char *claim,
 		      struct pog_strv *groups, bool *present, char **errmsg)
 {
-	struct json_object *root = NULL, *arr = NULL;
+	pog_json *root = NULL;
+	const pog_json *arr = NULL;
 	struct pog_strv list = { 0 };
-	char *why = NULL, *shown = NULL;
-	size_t n;
-	pog_err err = POG_ERR_PROTOCOL;
+	char *shown = NULL;
+	size_t n = 0;
+	enum pog_json_get r;
+	pog_err err = POG_ERR_INVALID;
 
-	if (claim == NULL || groups == NULL || present == NULL) {
-		err = POG_ERR_INVALID;
+	if (claim == NULL || groups == NULL || present == NULL)
 		goto out;
-	}
-	err = pog_oidc_json_parse(json, len, &root, &why);
-	if (err != POG_OK) {
-		if (err != POG_ERR_NOMEM) {
-			oidc_err(errmsg, "groups: %s", why ? why : "invalid");
-			err = POG_ERR_PROTOCOL;
-		}
+	err = oidc_parse(json, len, "groups", POG_ERR_PROTOCOL, &root, errmsg);
+	if (err != POG_OK)
 		goto out;
-	}
 	err = POG_ERR_PROTOCOL;
-	if (!json_object_object_get_ex(root, claim, &arr)) {
+	r = pog_json_get_array(root, claim, &arr, &n);
+	if (r == POG_JSON_ABSENT) {
 		*present = false;
 		err = POG_OK;
 		goto out;
 	}
 	shown = oidc_shown(claim);
-	if (!json_object_is_type(arr, json_type_array)) {
-		oidc_err(errmsg, "the claim %s is not an array of strings", shown ? shown : "?");
+	if (r != POG_JSON_FOUND) {
+		pog_fail(errmsg, err, "the claim %s is not an array of strings", shown ? shown : "?");
 		goto out;
 	}
-	n = json_object_array_length(arr);
 	/* Okta sends at most 100 groups in a claim; thousands are not one
 	 * user's groups, and would only make the mapping slow. */
 	if (n > POG_OIDC_MAX_GROUPS) {
-		oidc_err(errmsg, "the claim %s holds %zu groups, more than %d",
+		pog_fail(errmsg, err, "the claim %s holds %zu groups, more than %d",
 			 shown ? shown : "?", n, POG_OIDC_MAX_GROUPS);
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct json_object *v = json_object_array_get_idx(arr, i);
-		const char *s;
+		const char *s = NULL;
+		size_t slen = 0;
 
-		if (!json_object_is_type(v, json_type_string)) {
-			oidc_err(errmsg, "the claim %s holds a value that is not a string",
+		if (pog_json_at_string(arr, i, &s, &slen) != POG_JSON_FOUND) {
+			pog_fail(errmsg, err, "the claim %s holds a value that is not a string",
 				 shown ? shown : "?");
 			goto out;
 		}
-		s = json_object_get_string(v);
-		if (s == NULL || strlen(s) != (size_t)json_object_get_string_len(v)) {
-			oidc_err(errmsg, "the claim %s holds a string with a NUL byte",
+		if (strlen(s) != slen) {
+			pog_fail(errmsg, err, "the claim %s holds a string with a NUL byte",
 				 shown ? shown : "?");
 			goto out;
 		}
@@ -995,58 +700,35 @@ pog_oidc_parse_groups(const char *json, size_t len, const char *claim,
 	err = POG_OK;
 out:
 	pog_strv_free(&list);
-	json_object_put(root);
+	pog_json_free(root);
 	free(shown);
-	free(why);
 	return err;
 }
 
 pog_err
 pog_oidc_userinfo_sub(const char *json, size_t len, char **sub, char **errmsg)
 {
-	struct json_object *root = NULL;
+	pog_json *root = NULL;
 	const char *s = NULL;
-	char *why = NULL, *copy = NULL;
-	pog_err err = POG_ERR_PROTOCOL;
+	enum pog_json_get r;
+	pog_err err = POG_ERR_INVALID;
 
-	if (sub == NULL) {
-		err = POG_ERR_INVALID;
+	if (sub == NULL)
 		goto out;
-	}
-	err = pog_oidc_json_parse(json, len, &root, &why);
-	if (err != POG_OK) {
-		if (err != POG_ERR_NOMEM) {
-			oidc_err(errmsg, "userinfo: %s", why ? why : "invalid");
-			err = POG_ERR_PROTOCOL;
-		}
+	err = oidc_parse(json, len, "userinfo", POG_ERR_PROTOCOL, &root, errmsg);
+	if (err != POG_OK)
 		goto out;
-	}
-	err = POG_ERR_PROTOCOL;
-	switch (oidc_get_string(root, "sub", &s)) {
-	case OIDC_ABSENT:
-		oidc_err(errmsg, "the userinfo response has no sub");
-		goto out;
-	case OIDC_BADTYPE:
-		oidc_err(errmsg, "the userinfo response's sub is not a string");
-		goto out;
-	case OIDC_FOUND:
-		break;
-	}
-	if (!oidc_is_sub(s)) {
-		oidc_err(errmsg, "the userinfo response's sub is not 1 to %d printable "
-			 "ASCII characters", OIDC_MAX_SUB);
-		goto out;
-	}
-	copy = strdup(s);
-	if (copy == NULL) {
+	r = pog_json_get_string(root, "sub", &s);
+	if (r != POG_JSON_FOUND)
+		err = pog_json_fail(errmsg, POG_ERR_PROTOCOL, r, "the userinfo response", "sub",
+				    "a string");
+	else if (!oidc_is_sub(s))
+		err = pog_fail(errmsg, POG_ERR_PROTOCOL, "the userinfo response's sub is not "
+			       "1 to %d printable ASCII characters", OIDC_MAX_SUB);
+	else if ((*sub = strdup(s)) == NULL)
 		err = POG_ERR_NOMEM;
-		goto out;
-	}
-	*sub = copy;
-	err = POG_OK;
 out:
-	json_object_put(root);
-	free(why);
+	pog_json_free(root);
 	return err;
 }
 
@@ -1056,43 +738,32 @@ pog_err
 pog_oidc_parse_jws_header(const char *json, size_t len, char **alg, char **kid,
 			  char **errmsg)
 {
-	struct json_object *root = NULL;
+	pog_json *root = NULL;
 	const char *a = NULL, *k = NULL;
-	char *why = NULL, *ca = NULL, *ck = NULL;
-	pog_err err = POG_ERR_TOKEN;
+	char *ca = NULL, *ck = NULL;
+	pog_err err = POG_ERR_INVALID;
 
-	if (alg == NULL || kid == NULL) {
-		err = POG_ERR_INVALID;
+	if (alg == NULL || kid == NULL)
 		goto out;
-	}
-	err = pog_oidc_json_parse(json, len, &root, &why);
-	if (err != POG_OK) {
-		if (err != POG_ERR_NOMEM) {
-			oidc_err(errmsg, "the token header: %s", why ? why : "invalid");
-			err = POG_ERR_TOKEN;
-		}
+	err = oidc_parse(json, len, "the token header", POG_ERR_TOKEN, &root, errmsg);
+	if (err != POG_OK)
 		goto out;
-	}
 	err = POG_ERR_TOKEN;
-	if (oidc_get_string(root, "alg", &a) == OIDC_BADTYPE) {
-		oidc_err(errmsg, "the token header's alg is not a string");
+	if (pog_json_get_string(root, "alg", &a) == POG_JSON_BADTYPE) {
+		pog_fail(errmsg, err, "the token header's alg is not a string");
 		goto out;
 	}
-	if (oidc_get_string(root, "kid", &k) == OIDC_BADTYPE) {
-		oidc_err(errmsg, "the token header's kid is not a string");
+	if (pog_json_get_string(root, "kid", &k) == POG_JSON_BADTYPE) {
+		pog_fail(errmsg, err, "the token header's kid is not a string");
 		goto out;
 	}
 	/* RFC 7515 4.1.11: we understand no extension, so crit is fatal. */
-	if (json_object_object_get_ex(root, "crit", NULL)) {
-		oidc_err(errmsg, "the token header has critical extensions (crit)");
+	if (pog_json_has(root, "crit")) {
+		pog_fail(errmsg, err, "the token header has critical extensions (crit)");
 		goto out;
 	}
 	/* jku, jwk, x5u and x5c are ignored: keys come from our JWKS only. */
-	if (a != NULL && (ca = strdup(a)) == NULL) {
-		err = POG_ERR_NOMEM;
-		goto out;
-	}
-	if (k != NULL && (ck = strdup(k)) == NULL) {
+	if ((a != NULL && (ca = strdup(a)) == NULL) || (k != NULL && (ck = strdup(k)) == NULL)) {
 		err = POG_ERR_NOMEM;
 		goto out;
 	}
@@ -1101,8 +772,7 @@ pog_oidc_parse_jws_header(const char *json, size_t len, char **alg, char **kid,
 	ca = ck = NULL;
 	err = POG_OK;
 out:
-	json_object_put(root);
-	free(why);
+	pog_json_free(root);
 	free(ca);
 	free(ck);
 	return err;
@@ -1113,95 +783,58 @@ out:
  * n and e are pointed into the entry.
  */
 static const char *
-oidc_jwk_unusable(struct json_object *key, const char **n, const char **e)
+oidc_jwk_unusable(const pog_json *key, const char **n, const char **e)
 {
 	const char *s = NULL;
 	bool has = false;
+	enum pog_json_get r;
 
-	if (oidc_get_string(key, "kty", &s) != OIDC_FOUND || strcmp(s, "RSA") != 0)
+	if (pog_json_get_string(key, "kty", &s) != POG_JSON_FOUND || strcmp(s, "RSA") != 0)
 		return "is not an RSA key";
-	switch (oidc_get_string(key, "use", &s)) {
-	case OIDC_ABSENT:
-		break;
-	case OIDC_BADTYPE:
+	r = pog_json_get_string(key, "use", &s);
+	if (r == POG_JSON_BADTYPE)
 		return "has a use that is not a string";
-	case OIDC_FOUND:
-		if (strcmp(s, "sig") != 0)
-			return "is not a signing key (use)";
-		break;
-	}
-	switch (oidc_strarray_has(key, "key_ops", "verify", &has)) {
-	case OIDC_ABSENT:
-		break;
-	case OIDC_BADTYPE:
+	if (r == POG_JSON_FOUND && strcmp(s, "sig") != 0)
+		return "is not a signing key (use)";
+	r = pog_json_get_strarray_has(key, "key_ops", "verify", &has);
+	if (r == POG_JSON_BADTYPE)
 		return "has key_ops that are not an array of strings";
-	case OIDC_FOUND:
-		if (!has)
-			return "may not verify signatures (key_ops)";
-		break;
-	}
-	switch (oidc_get_string(key, "alg", &s)) {
-	case OIDC_ABSENT:
-		break;
-	case OIDC_BADTYPE:
+	if (r == POG_JSON_FOUND && !has)
+		return "may not verify signatures (key_ops)";
+	r = pog_json_get_string(key, "alg", &s);
+	if (r == POG_JSON_BADTYPE)
 		return "has an alg that is not a string";
-	case OIDC_FOUND:
-		if (strcmp(s, "RS256") != 0)
-			return "is not for RS256 (alg)";
-		break;
-	}
-	if (oidc_get_string(key, "n", n) != OIDC_FOUND || **n == '\0')
+	if (r == POG_JSON_FOUND && strcmp(s, "RS256") != 0)
+		return "is not for RS256 (alg)";
+	if (pog_json_get_string(key, "n", n) != POG_JSON_FOUND || **n == '\0')
 		return "has no modulus (n)";
-	if (oidc_get_string(key, "e", e) != OIDC_FOUND || **e == '\0')
+	if (pog_json_get_string(key, "e", e) != POG_JSON_FOUND || **e == '\0')
 		return "has no exponent (e)";
 	return NULL;
 }
 
-pog_err
-pog_oidc_parse_jwks(const char *json, size_t len, const char *kid,
-		    char **n_out, char **e_out, char **errmsg)
+/*
+ * Finds the one usable key with kid among keys: *n and *e point into it.
+ * *reason says why a key with the kid was skipped (the first such).
+ */
+static pog_err
+oidc_jwks_find(const pog_json *keys, size_t count, const char *kid, const char *shown,
+	       const char **n, const char **e, const char **reason, char **errmsg)
 {
-	struct json_object *root = NULL, *keys = NULL;
-	const char *n = NULL, *e = NULL, *reason = NULL;
-	char *why = NULL, *shown = NULL, *cn = NULL, *ce = NULL;
-	size_t count;
-	pog_err err = POG_ERR_PROTOCOL;
-
-	if (kid == NULL || n_out == NULL || e_out == NULL) {
-		err = POG_ERR_INVALID;
-		goto out;
-	}
-	err = pog_oidc_json_parse(json, len, &root, &why);
-	if (err != POG_OK) {
-		if (err != POG_ERR_NOMEM) {
-			oidc_err(errmsg, "JWKS: %s", why ? why : "invalid");
-			err = POG_ERR_PROTOCOL;
-		}
-		goto out;
-	}
-	err = POG_ERR_PROTOCOL;
-	if (!json_object_object_get_ex(root, "keys", &keys) ||
-	    !json_object_is_type(keys, json_type_array)) {
-		oidc_err(errmsg, "the JWKS has no keys array");
-		goto out;
-	}
-	shown = oidc_shown(kid);
-	count = json_object_array_length(keys);
 	for (size_t i = 0; i < count; i++) {
-		struct json_object *key = json_object_array_get_idx(keys, i);
+		const pog_json *key = pog_json_at_object(keys, i);
 		const char *k = NULL, *kn = NULL, *ke = NULL, *r;
 
-		if (!json_object_is_type(key, json_type_object)) {
-			oidc_err(errmsg, "the JWKS holds a key that is not an object");
-			goto out;
-		}
-		switch (oidc_get_string(key, "kid", &k)) {
-		case OIDC_ABSENT:
+		if (key == NULL)
+			return pog_fail(errmsg, POG_ERR_PROTOCOL,
+					"the JWKS holds a key that is not an object");
+		switch (pog_json_get_string(key, "kid", &k)) {
+		case POG_JSON_ABSENT:
 			continue;
-		case OIDC_BADTYPE:
-			oidc_err(errmsg, "the JWKS holds a key whose kid is not a string");
-			goto out;
-		case OIDC_FOUND:
+		case POG_JSON_BADTYPE:
+			return pog_fail(errmsg, POG_ERR_PROTOCOL,
+					"the JWKS holds a key whose kid is not a string");
+		case POG_JSON_FOUND:
 			break;
 		}
 		if (strcmp(k, kid) != 0)
@@ -1209,27 +842,52 @@ pog_oidc_parse_jwks(const char *json, size_t len, const char *kid,
 		/* The same kid may also name, say, an encryption key: skip it. */
 		r = oidc_jwk_unusable(key, &kn, &ke);
 		if (r != NULL) {
-			if (reason == NULL)
-				reason = r;
+			if (*reason == NULL)
+				*reason = r;
 			continue;
 		}
-		if (n != NULL) {
-			oidc_err(errmsg, "the JWKS holds more than one signing key with kid %s",
-				 shown ? shown : "?");
-			err = POG_ERR_TOKEN;
-			goto out;
-		}
-		n = kn;
-		e = ke;
+		if (*n != NULL)
+			return pog_fail(errmsg, POG_ERR_TOKEN, "the JWKS holds more than one "
+					"signing key with kid %s", shown);
+		*n = kn;
+		*e = ke;
 	}
+	return POG_OK;
+}
+
+pog_err
+pog_oidc_parse_jwks(const char *json, size_t len, const char *kid,
+		    char **n_out, char **e_out, char **errmsg)
+{
+	pog_json *root = NULL;
+	const pog_json *keys = NULL;
+	const char *n = NULL, *e = NULL, *reason = NULL;
+	char *shown = NULL, *cn = NULL, *ce = NULL;
+	size_t count = 0;
+	pog_err err = POG_ERR_INVALID;
+
+	if (kid == NULL || n_out == NULL || e_out == NULL)
+		goto out;
+	err = oidc_parse(json, len, "JWKS", POG_ERR_PROTOCOL, &root, errmsg);
+	if (err != POG_OK)
+		goto out;
+	if (pog_json_get_array(root, "keys", &keys, &count) != POG_JSON_FOUND) {
+		err = pog_fail(errmsg, POG_ERR_PROTOCOL, "the JWKS has no keys array");
+		goto out;
+	}
+	if ((shown = oidc_shown(kid)) == NULL) {
+		err = POG_ERR_NOMEM;
+		goto out;
+	}
+	err = oidc_jwks_find(keys, count, kid, shown, &n, &e, &reason, errmsg);
+	if (err != POG_OK)
+		goto out;
 	if (n == NULL && reason != NULL) {
-		oidc_err(errmsg, "the JWKS key %s %s", shown ? shown : "?", reason);
-		err = POG_ERR_TOKEN;
+		err = pog_fail(errmsg, POG_ERR_TOKEN, "the JWKS key %s %s", shown, reason);
 		goto out;
 	}
 	if (n == NULL) {
-		oidc_err(errmsg, "the JWKS has no key with kid %s", shown ? shown : "?");
-		err = POG_ERR_INVALID;
+		err = pog_fail(errmsg, POG_ERR_INVALID, "the JWKS has no key with kid %s", shown);
 		goto out;
 	}
 	cn = strdup(n);
@@ -1243,8 +901,7 @@ pog_oidc_parse_jwks(const char *json, size_t len, const char *kid,
 	cn = ce = NULL;
 	err = POG_OK;
 out:
-	json_object_put(root);
-	free(why);
+	pog_json_free(root);
 	free(shown);
 	free(cn);
 	free(ce);

@@ -2,7 +2,7 @@
  * oidc.h - parsing what the OpenID provider sends: discovery, the device
  * authorization response, token responses, and group claims.
  *
- * Pure core: text in, structs out. json-c is included by oidc.c only.
+ * Pure core: text in, structs out, through json.h (only json.c includes the JSON library).
  * Every string that comes out has been type-checked; none is trusted.
  */
 #ifndef POG_OIDC_H
@@ -104,7 +104,7 @@ pog_err pog_oidc_userinfo_sub(const char *json, size_t len, char **sub,
 char *pog_oidc_error_code(const char *json, size_t len);
 
 /*
- * For token.c and jwk.c, which do not include json-c.
+ * For token.c and jwk.c, which read no JSON themselves.
  *
  * pog_oidc_parse_jws_header reads a decoded JWS header: alg and kid, each
  * a string or absent (NULL). A crit member is refused.
@@ -120,14 +120,5 @@ pog_err pog_oidc_parse_jws_header(const char *json, size_t len, char **alg,
 				  char **kid, char **errmsg);
 pog_err pog_oidc_parse_jwks(const char *json, size_t len, const char *kid,
 			    char **n, char **e, char **errmsg);
-
-/*
- * The strict JSON reader of the core, shared with claims.c: at most 1 MiB,
- * no NUL byte, valid UTF-8, depth 32, one JSON object and only white
- * space after it. POG_ERR_INVALID with *errmsg saying why.
- */
-struct json_object;
-pog_err pog_oidc_json_parse(const char *json, size_t len,
-			    struct json_object **out, char **errmsg);
 
 #endif /* POG_OIDC_H */

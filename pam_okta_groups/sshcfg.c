@@ -106,8 +106,9 @@ grace_in_file(const char *path, long *seconds)
 	size_t len = 0;
 	bool found = false;
 
-	if (pog_read_file(path, 0, POG_FILE_CONFIG, SSHD_CONFIG_MAX, &data, &len,
-			  &errmsg) == POG_OK)
+	if (pog_read_file(path, &(struct pog_file_policy){ .owner = 0, .secret = false, .max = SSHD_CONFIG_MAX,
+			.scrub = true, .refused = POG_ERR_CONFIG },
+			  &data, &len, NULL, &errmsg) == POG_OK)
 		found = pog_sshd_grace_parse(data, len, seconds) == POG_OK;
 	free(errmsg);
 	free(data);

@@ -143,6 +143,11 @@ pog_sync_sysinfo(const struct pog_config *cfg, const struct pog_io *io,
 	size_t len = 0, ngids = 0;
 	gid_t gid_min = 0, gid_max = 0, *gids = NULL;
 	struct sysblock *b = NULL;
+	/* login.defs as shadow reads it: a missing file means the defaults */
+	struct pog_file_policy passwd_policy = {
+		.owner = 0, .max = POG_GRPFILE_MAX_SIZE, .scrub = true, .missing_ok = true,
+		.refused = POG_ERR_CONFIG,
+	};
 	pog_err err;
 
 	*out = NULL;
@@ -154,14 +159,7 @@ pog_sync_sysinfo(const struct pog_config *cfg, const struct pog_io *io,
 	if (defs_path == NULL || pw_path == NULL)
 		goto out;
 
-	/* login.defs as shadow reads it: a missing file means the defaults */
-	err = pog_read_file(defs_path, 0, POG_FILE_CONFIG, POG_GRPFILE_MAX_SIZE, &data, &len, &msg);
-	if (err == POG_ERR_SYSTEM && errno == ENOENT) {
-		free(msg);
-		msg = NULL;
-		len = 0;
-		err = POG_OK;
-	}
+	err = pog_read_file(defs_path, &passwd_policy, &data, &len, NULL, &msg);
 	if (err == POG_OK)
 		err = pog_map_parse_login_defs(data, len, &gid_min, &gid_max, &why);
 	if (err == POG_ERR_NOMEM)
@@ -174,7 +172,8 @@ pog_sync_sysinfo(const struct pog_config *cfg, const struct pog_io *io,
 	}
 	free(data);
 	data = NULL;
-	err = pog_read_file(pw_path, 0, POG_FILE_CONFIG, POG_GRPFILE_MAX_SIZE, &data, &len, &msg);
+	passwd_policy.missing_ok = false;
+	err = pog_read_file(pw_path, &passwd_policy, &data, &len, NULL, &msg);
 	if (err == POG_OK)
 		err = pog_map_parse_passwd_gids(data, len, &gids, &ngids, &why);
 	if (err == POG_ERR_NOMEM)

@@ -7,7 +7,6 @@
  */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,23 +28,6 @@ struct token_parts {
 	size_t len[3];
 };
 
-static void token_err(char **errmsg, const char *fmt, ...) POG_ATTR_PRINTF(2, 3);
-
-static void
-token_err(char **errmsg, const char *fmt, ...)
-{
-	va_list ap;
-	char *s = NULL;
-
-	if (errmsg == NULL)
-		return;
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	*errmsg = s;
-}
-
 static bool
 token_is_b64url(char c)
 {
@@ -64,18 +46,18 @@ token_split(const char *token, struct token_parts *tp, char **errmsg)
 	int k = 0;
 
 	if (token == NULL) {
-		token_err(errmsg, "no token");
+		pog_fail(errmsg, POG_ERR_TOKEN, "no token");
 		return POG_ERR_TOKEN;
 	}
 	n = strnlen(token, TOKEN_MAX_LEN + 1);
 	if (n == 0 || n > TOKEN_MAX_LEN) {
-		token_err(errmsg, "the token is empty or longer than %d bytes", TOKEN_MAX_LEN);
+		pog_fail(errmsg, POG_ERR_TOKEN, "the token is empty or longer than %d bytes", TOKEN_MAX_LEN);
 		return POG_ERR_TOKEN;
 	}
 	for (size_t i = 0; i <= n; i++) {
 		if (i == n || token[i] == '.') {
 			if (k == 3) {
-				token_err(errmsg, "the token has more than three parts");
+				pog_fail(errmsg, POG_ERR_TOKEN, "the token has more than three parts");
 				return POG_ERR_TOKEN;
 			}
 			tp->part[k] = token + start;
@@ -83,16 +65,16 @@ token_split(const char *token, struct token_parts *tp, char **errmsg)
 			k++;
 			start = i + 1;
 		} else if (!token_is_b64url(token[i])) {
-			token_err(errmsg, "the token holds a character outside base64url");
+			pog_fail(errmsg, POG_ERR_TOKEN, "the token holds a character outside base64url");
 			return POG_ERR_TOKEN;
 		}
 	}
 	if (k != 3) {
-		token_err(errmsg, "the token is not a compact JWS (three parts)");
+		pog_fail(errmsg, POG_ERR_TOKEN, "the token is not a compact JWS (three parts)");
 		return POG_ERR_TOKEN;
 	}
 	if (tp->len[0] == 0 || tp->len[1] == 0) {
-		token_err(errmsg, "the token has an empty header or payload");
+		pog_fail(errmsg, POG_ERR_TOKEN, "the token has an empty header or payload");
 		return POG_ERR_TOKEN;
 	}
 	return POG_OK;
@@ -113,7 +95,7 @@ pog_jws_header(const char *token, char **alg, char **kid, char **errmsg)
 		return err;
 	err = pog_b64url_decode(tp.part[0], tp.len[0], &head, &hlen);
 	if (err == POG_ERR_INVALID) {
-		token_err(errmsg, "the token header is not valid base64url");
+		pog_fail(errmsg, POG_ERR_TOKEN, "the token header is not valid base64url");
 		err = POG_ERR_TOKEN;
 	}
 	if (err != POG_OK)
@@ -152,17 +134,17 @@ pog_jwt_verify_rs256(const char *token, const char *pem, char **payload,
 	 */
 	if (alg == NULL || strcmp(alg, "RS256") != 0) {
 		shown = pog_sanitize(alg != NULL ? alg : "(none)", TOKEN_MAX_SHOWN);
-		token_err(errmsg, "the token's algorithm %s is refused; only RS256 is "
+		pog_fail(errmsg, POG_ERR_TOKEN, "the token's algorithm %s is refused; only RS256 is "
 			  "accepted", shown ? shown : "?");
 		goto out;
 	}
 	if (tp.len[2] == 0) {
-		token_err(errmsg, "the token is not signed");
+		pog_fail(errmsg, POG_ERR_TOKEN, "the token is not signed");
 		goto out;
 	}
 	pemlen = strnlen(pem, TOKEN_MAX_PEM + 1);
 	if (pemlen == 0 || pemlen > TOKEN_MAX_PEM) {
-		token_err(errmsg, "no usable key to verify the token with");
+		pog_fail(errmsg, POG_ERR_TOKEN, "no usable key to verify the token with");
 		err = POG_ERR_INVALID;
 		goto out;
 	}
@@ -171,16 +153,16 @@ pog_jwt_verify_rs256(const char *token, const char *pem, char **payload,
 		/* libjwt leaves libcrypto errors behind; they would confuse
 		 * the next TLS error report in this thread. */
 		pog_jwk_clear_errors();
-		token_err(errmsg, "the token's signature is not valid");
+		pog_fail(errmsg, POG_ERR_TOKEN, "the token's signature is not valid");
 		goto out;
 	}
 	if (jwt_get_alg(jwt) != JWT_ALG_RS256) {
-		token_err(errmsg, "the token's algorithm is not RS256");
+		pog_fail(errmsg, POG_ERR_TOKEN, "the token's algorithm is not RS256");
 		goto out;
 	}
 	grants = jwt_get_grants_json(jwt, NULL);
 	if (grants == NULL) {
-		token_err(errmsg, "the token has no payload");
+		pog_fail(errmsg, POG_ERR_TOKEN, "the token has no payload");
 		goto out;
 	}
 	/* Our copy, so that the caller's free() never meets libjwt's allocator. */

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -38,6 +39,71 @@ pog_strerror(pog_err err)
 	case POG_ERR_PINNED:    return "account pinned to another Okta identity";
 	}
 	return "unknown error";
+}
+
+pog_err
+pog_fail(char **errmsg, pog_err err, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+
+	if (errmsg == NULL)
+		return err;
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	*errmsg = s;
+	return err;
+}
+
+bool
+pog_ascii_caseeq(const char *a, const char *b)
+{
+	for (; *a != '\0' && *b != '\0'; a++, b++) {
+		unsigned char x = (unsigned char)*a, y = (unsigned char)*b;
+
+		if (x >= 'A' && x <= 'Z')
+			x = (unsigned char)(x - 'A' + 'a');
+		if (y >= 'A' && y <= 'Z')
+			y = (unsigned char)(y - 'A' + 'a');
+		if (x != y)
+			return false;
+	}
+	return *a == *b;
+}
+
+bool
+pog_is_alnum_ascii(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+bool
+pog_is_print_ascii(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f;
+}
+
+bool
+pog_is_graph_ascii(unsigned char c)
+{
+	return c > 0x20 && c < 0x7f;
+}
+
+bool
+pog_is_name_char(unsigned char c)
+{
+	return pog_is_alnum_ascii(c) || c == '.' || c == '_' || c == '-';
+}
+
+bool
+pog_all_of(const char *s, size_t n, bool (*is)(unsigned char))
+{
+	for (size_t i = 0; i < n; i++)
+		if (!is((unsigned char)s[i]))
+			return false;
+	return true;
 }
 
 void
@@ -371,14 +437,65 @@ pog_buf_steal(struct pog_buf *b)
 
 /* ---- files ---- */
 
+/* Why st does not pass pol, as a message; NULL when it does. */
+static char *
+file_refusal(const char *path, const struct stat *st, const struct pog_file_policy *pol)
+{
+	unsigned mode = (unsigned)(st->st_mode & 07777);
+
+	if (!S_ISREG(st->st_mode))
+		return pog_asprintf("%s: not a regular file", path);
+	if (st->st_uid != pol->owner && !(pol->or_root && st->st_uid == 0)) {
+		if (pol->or_root)
+			return pog_asprintf("%s: owned by uid %u, must be owned by uid 0 or %u",
+					    path, (unsigned)st->st_uid, (unsigned)pol->owner);
+		return pog_asprintf("%s: owned by uid %u, must be owned by uid %u",
+				    path, (unsigned)st->st_uid, (unsigned)pol->owner);
+	}
+	if (!pol->secret && (st->st_mode & (S_IWGRP | S_IWOTH)) != 0)
+		return pog_asprintf("%s: writable by group or others (mode %04o)", path, mode);
+	if (pol->secret && mode != 0600 && mode != 0400)
+		return pog_asprintf("%s: a secret file must have mode 0600 or 0400, not %04o",
+				    path, mode);
+	if ((uint64_t)st->st_size > pol->max)
+		return pog_asprintf("%s: larger than %zu bytes", path, pol->max);
+	return NULL;
+}
+
+/* Reads exactly size bytes; one more, or fewer, means the file changed. */
+static pog_err
+file_read_all(int fd, const char *path, char *buf, size_t size, char **errmsg)
+{
+	size_t got = 0;
+
+	while (got <= size) {
+		ssize_t r = read(fd, buf + got, size + 1 - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			*errmsg = pog_asprintf("%s: read error: %s", path, strerror(errno));
+			return POG_ERR_SYSTEM;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	if (got != size) {
+		*errmsg = pog_asprintf("%s: changed while being read", path);
+		return POG_ERR_SYSTEM;
+	}
+	buf[got] = '\0';
+	return POG_OK;
+}
+
 pog_err
-pog_read_file(const char *path, uid_t owner, enum pog_file_policy policy,
-	      size_t max, char **data, size_t *len, char **errmsg)
+pog_read_file(const char *path, const struct pog_file_policy *pol, char **data,
+	      size_t *len, struct stat *stp, char **errmsg)
 {
 	struct stat st;
 	char *buf = NULL;
-	size_t got = 0;
-	pog_err err = POG_ERR_CONFIG;
+	pog_err err = pol->refused;
 	int fd;
 
 	/* O_NONBLOCK: opening a FIFO must not hang the login; fstat refuses it. */
@@ -386,80 +503,49 @@ pog_read_file(const char *path, uid_t owner, enum pog_file_policy policy,
 	if (fd < 0) {
 		int e = errno;
 
+		if (e == ENOENT && pol->missing_ok) {
+			*data = NULL;
+			*len = 0;
+			return POG_OK;
+		}
 		*errmsg = pog_asprintf("%s: cannot open: %s", path, strerror(e));
 		errno = e;
-		return e == ENOENT ? POG_ERR_SYSTEM : POG_ERR_CONFIG;
+		return e == ENOENT ? POG_ERR_SYSTEM : pol->refused;
 	}
 	if (fstat(fd, &st) != 0) {
 		*errmsg = pog_asprintf("%s: cannot stat: %s", path, strerror(errno));
 		goto out;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		*errmsg = pog_asprintf("%s: not a regular file", path);
+	if ((*errmsg = file_refusal(path, &st, pol)) != NULL)
 		goto out;
-	}
-	if (st.st_uid != owner) {
-		*errmsg = pog_asprintf("%s: owned by uid %u, must be owned by uid %u",
-				       path, (unsigned)st.st_uid, (unsigned)owner);
-		goto out;
-	}
-	if (policy == POG_FILE_CONFIG && (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-		*errmsg = pog_asprintf("%s: writable by group or others (mode %04o)",
-				       path, (unsigned)(st.st_mode & 07777));
-		goto out;
-	}
-	if (policy == POG_FILE_SECRET && (st.st_mode & 07777) != 0600 &&
-	    (st.st_mode & 07777) != 0400) {
-		*errmsg = pog_asprintf("%s: a secret file must have mode 0600 or 0400, not %04o",
-				       path, (unsigned)(st.st_mode & 07777));
-		goto out;
-	}
-	if ((size_t)st.st_size > max) {
-		*errmsg = pog_asprintf("%s: larger than %zu bytes", path, max);
-		goto out;
-	}
 	buf = malloc((size_t)st.st_size + 1);
 	if (buf == NULL) {
 		err = POG_ERR_NOMEM;
 		goto out;
 	}
-	while (got <= (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + got, (size_t)st.st_size + 1 - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			*errmsg = pog_asprintf("%s: read error: %s", path, strerror(errno));
-			goto out;
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	if (got > (size_t)st.st_size) {
-		*errmsg = pog_asprintf("%s: changed while being read", path);
+	if (file_read_all(fd, path, buf, (size_t)st.st_size, errmsg) != POG_OK)
 		goto out;
-	}
-	buf[got] = '\0';
 	*data = buf;
-	*len = got;
+	*len = (size_t)st.st_size;
+	if (stp != NULL)
+		*stp = st;
 	buf = NULL;
 	err = POG_OK;
 out:
-	if (buf != NULL) {
+	if (buf != NULL && pol->scrub)
 		pog_memzero(buf, (size_t)st.st_size + 1);
-		free(buf);
-	}
+	free(buf);
 	close(fd);
 	return err;
 }
 
-static pog_err
-fsync_dir_of(const char *path)
+pog_err
+pog_fsync_dir_of(const char *path)
 {
 	char *dir = strdup(path);
 	char *slash;
 	int fd;
+	pog_err err = POG_OK;
 
 	if (dir == NULL)
 		return POG_ERR_NOMEM;
@@ -474,21 +560,82 @@ fsync_dir_of(const char *path)
 	free(dir);
 	if (fd < 0)
 		return POG_ERR_SYSTEM;
-	(void)fsync(fd);
+	if (fsync(fd) != 0)
+		err = POG_ERR_SYSTEM;
 	close(fd);
-	return POG_OK;
+	return err;
+}
+
+/*
+ * Removes what a writer killed between mkostemp and rename left in dir:
+ * ".NAME.XXXXXX" where NAME is a regular file there, itself regular, ours,
+ * and older than POG_STALE_TMP_AGE (a live writer's is seconds old). The
+ * leading dot keeps these apart from any user's ledger, whose name never
+ * starts with one, while "NAME.XXXXXX" may well be a user's name.
+ */
+static void
+remove_stale_temps(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	time_t now = time(NULL);
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		struct stat st, target;
+		char *name = de->d_name;
+		size_t n = strlen(name);
+
+		if (n < 9 || name[0] != '.' || name[n - 7] != '.' ||
+		    !pog_all_of(name + n - 6, 6, pog_is_alnum_ascii))
+			continue;
+		name[n - 7] = '\0';
+		if (fstatat(dirfd(d), name + 1, &target, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(target.st_mode)) {
+			name[n - 7] = '.';
+			continue;
+		}
+		name[n - 7] = '.';
+		if (fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+		    now - st.st_mtime < POG_STALE_TMP_AGE)
+			continue;
+		(void)unlinkat(dirfd(d), name, 0);
+	}
+	closedir(d);
+}
+
+/* "DIR/.BASE.XXXXXX" for path "DIR/BASE"; *dir gets "DIR". */
+static char *
+temp_template(const char *path, char **dir)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL) {
+		*dir = strdup(".");
+		return *dir != NULL ? pog_asprintf(".%s.XXXXXX", path) : NULL;
+	}
+	*dir = slash == path ? strdup("/") : strndup(path, (size_t)(slash - path));
+	if (*dir == NULL)
+		return NULL;
+	return pog_asprintf("%.*s/.%s.XXXXXX", (int)(slash - path), path, slash + 1);
 }
 
 pog_err
 pog_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
 {
-	char *tmp = pog_asprintf("%s.XXXXXX", path);
+	char *dir = NULL;
+	char *tmp = temp_template(path, &dir);
 	const char *p = data;
 	int fd = -1;
 	pog_err err = POG_ERR_SYSTEM;
 
-	if (tmp == NULL)
+	if (tmp == NULL) {
+		free(dir);
 		return POG_ERR_NOMEM;
+	}
+	remove_stale_temps(dir);
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		goto out;
@@ -513,7 +660,7 @@ pog_write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 	fd = -1;
 	if (rename(tmp, path) != 0)
 		goto fail;
-	(void)fsync_dir_of(path);
+	(void)pog_fsync_dir_of(path);
 	err = POG_OK;
 	goto out;
 fail:
@@ -525,6 +672,7 @@ out:
 	if (fd >= 0)
 		close(fd);
 	free(tmp);
+	free(dir);
 	return err;
 }
 

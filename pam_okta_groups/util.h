@@ -6,6 +6,7 @@
 #define POG_UTIL_H
 
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "pog.h"
@@ -24,25 +25,40 @@ void pog_buf_free(struct pog_buf *b);
 /* Hands the data over to the caller; b is empty afterwards. */
 char *pog_buf_steal(struct pog_buf *b);
 
-/* What pog_read_file checks besides "regular file owned by owner". */
-enum pog_file_policy {
-	POG_FILE_CONFIG,        /* not writable by group or others */
-	POG_FILE_SECRET,        /* mode 0600 or 0400 exactly */
+/* What pog_read_file checks: the one read path of every file we trust. */
+struct pog_file_policy {
+	uid_t owner;            /* the file must be owned by this uid ... */
+	bool or_root;           /* ... or by root */
+	bool secret;            /* mode 0600 or 0400 exactly; else not writable
+				 * by group or others */
+	size_t max;             /* at most this many bytes */
+	bool scrub;             /* zero a refused buffer before freeing it */
+	bool missing_ok;        /* no file: POG_OK, *data NULL, *len 0 */
+	pog_err refused;        /* the code of a file refused or unreadable */
 };
 
 /*
- * Reads a whole file with O_NOFOLLOW|O_CLOEXEC|O_NOCTTY, then fstat: it
- * must be regular, owned by owner, obey policy, and hold at most max
- * bytes. *data is NUL-terminated. *errmsg says why it was refused.
- * Returns POG_ERR_SYSTEM with errno kept for a missing file (ENOENT).
+ * Reads a whole file with O_NOFOLLOW|O_CLOEXEC|O_NOCTTY|O_NONBLOCK, then
+ * fstat: it must be regular, owned as pol says, obey its modes, hold at
+ * most pol->max bytes, and not change size while read. *data is
+ * NUL-terminated; st (may be NULL) gets the fstat. *errmsg says why it
+ * was refused. A missing file (unless missing_ok) is POG_ERR_SYSTEM with
+ * errno ENOENT kept.
  */
-pog_err pog_read_file(const char *path, uid_t owner, enum pog_file_policy policy,
-		      size_t max, char **data, size_t *len, char **errmsg);
+pog_err pog_read_file(const char *path, const struct pog_file_policy *pol,
+		      char **data, size_t *len, struct stat *st, char **errmsg);
+
+/* fsync of the folder that holds path, after a rename in it. */
+pog_err pog_fsync_dir_of(const char *path);
 
 /*
- * Writes data to path atomically: a temp file in the same folder with the
- * given mode, fsync, rename, fsync of the folder.
+ * Writes data to path atomically: a temp file ".NAME.XXXXXX" in the same
+ * folder with the given mode, fsync, rename, fsync of the folder. Temp
+ * files a killed writer left there (ours, regular, older than
+ * POG_STALE_TMP_AGE seconds, named after an existing file) go first.
  */
+#define POG_STALE_TMP_AGE 300
+
 pog_err pog_write_file_atomic(const char *path, const void *data, size_t len,
 			      mode_t mode);
 
@@ -63,6 +79,27 @@ char *pog_random_hex(size_t n);
 
 /* Compares two strings in time that depends only on their lengths. */
 bool pog_str_equal_ct(const char *a, const char *b);
+
+/*
+ * Sets *errmsg (when errmsg is not NULL) to the formatted message, or to
+ * NULL when out of memory, and returns err: "return pog_fail(...)".
+ */
+pog_err pog_fail(char **errmsg, pog_err err, const char *fmt, ...)
+	POG_ATTR_PRINTF(3, 4);
+
+/* ASCII-only case-insensitive equality: strcasecmp follows the locale. */
+bool pog_ascii_caseeq(const char *a, const char *b);
+
+/* Character classes, ASCII only, whatever the locale. */
+bool pog_is_alnum_ascii(unsigned char c);
+/* Printable ASCII, space included: 0x20..0x7e. */
+bool pog_is_print_ascii(unsigned char c);
+/* Printable ASCII without space: 0x21..0x7e. */
+bool pog_is_graph_ascii(unsigned char c);
+/* [A-Za-z0-9._-] */
+bool pog_is_name_char(unsigned char c);
+/* Whether each of the n bytes of s passes is (n may be 0). */
+bool pog_all_of(const char *s, size_t n, bool (*is)(unsigned char));
 
 /* Constant-time-ish scrub of memory. */
 void pog_memzero(void *p, size_t n);
