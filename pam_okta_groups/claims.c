@@ -347,6 +347,13 @@ pog_claims_check(const char *payload, size_t len, const struct pog_claims_policy
 		goto out;
 	}
 
+	/* Read for the host's policy (policy.c), which judges them. */
+	if (claims_get_string(root, "acr", &s) == CLAIMS_FOUND && (c.acr = strdup(s)) == NULL) {
+		err = POG_ERR_NOMEM;
+		goto out;
+	}
+	(void)claims_get_time(root, "auth_time", &c.auth_time);
+
 	if (p->require_mfa) {
 		err = claims_check_mfa(root, errmsg);
 		if (err != POG_OK)
@@ -420,6 +427,7 @@ pog_claims_free(struct pog_claims *c)
 		return;
 	free(c->sub);
 	free(c->username);
+	free(c->acr);
 	memset(c, 0, sizeof(*c));
 }
 

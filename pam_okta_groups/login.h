@@ -18,6 +18,7 @@ struct pog_login_stats {
 	bool discovery_cached;
 	bool jwks_used;                 /* the keys were needed at all */
 	bool jwks_cached;
+	char refusal[256];              /* the sentence for a POG_ERR_WEAK, or "" */
 };
 
 /*

@@ -89,6 +89,7 @@ pog_err_to_pam(pog_err err)
 	case POG_ERR_USER:
 	case POG_ERR_INVALID:
 	case POG_ERR_PINNED:
+	case POG_ERR_WEAK:
 		break;
 	}
 	return PAM_AUTH_ERR;
@@ -285,7 +286,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	if (err != POG_OK) {
 		face_log(&f, LOG_NOTICE, true, f.user, "result=failed reason=\"%s\"",
 			 pog_strerror(err));
-		pog_tell(&f.io, "%s", pog_user_message(err));
+		pog_tell(&f.io, "%s", stats.refusal[0] ? stats.refusal : pog_user_message(err));
 		rc = pog_err_to_pam(err);
 		goto out;
 	}
