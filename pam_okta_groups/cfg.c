@@ -53,6 +53,8 @@ enum cfg_type {
 	T_GROUPS,
 	T_PROXY,        /* http:// or https:// host[:port], no path */
 	T_NAMES,        /* list of [A-Za-z0-9._-]+: services, user names */
+	T_WORDS,        /* list of words of printable ASCII: acr values */
+	T_DURATION,     /* "" or 0 (off), or N with s/m/h/d, at most max seconds */
 };
 
 /* T_ENUM stores an unsigned int; the compiler must agree. */
@@ -109,6 +111,9 @@ static const struct cfg_key cfg_keys[] = {
 	{ "login", "prompt", T_ENUM, F(prompt), 0, 0, prompt_names },
 	{ "login", "qr", T_ENUM, F(qr), 0, 0, qr_names },
 	{ "login", "require_mfa", T_BOOL, F(require_mfa), 0, 0, NULL },
+	{ "login", "require_acr", T_WORDS, F(require_acr), 0, 0, NULL },
+	{ "login", "max_auth_age", T_DURATION, F(max_auth_age), 0, 90 * 86400L, NULL },
+	{ "login", "recent_login", T_DURATION, F(recent_login), 0, 30 * 86400L, NULL },
 	{ "login", "services", T_NAMES, F(services), 0, 0, NULL },
 	{ "login", "local_users", T_NAMES, F(local_users), 0, 0, NULL },
 	{ "groups", "claim", T_WORD, F(groups_claim), 0, 0, NULL },
@@ -305,9 +310,11 @@ cfg_set_list(struct cfg_ctx *c, const struct cfg_key *k, struct pog_strv *field,
 	struct pog_strv sv = { 0 };
 	bool (*ok)(const char *) = k->type == T_SCOPES ? cfg_scope :
 				   k->type == T_DOMAINS ? cfg_domain :
-				   k->type == T_NAMES ? cfg_name : cfg_group;
+				   k->type == T_NAMES ? cfg_name :
+				   k->type == T_WORDS ? cfg_scope : cfg_group;
 	const char *what = k->type == T_SCOPES ? "scope" :
 			   k->type == T_DOMAINS ? "domain name" :
+			   k->type == T_WORDS ? "word of printable ASCII" :
 			   k->type == T_NAMES ? "name of A-Z a-z 0-9 . _ -" :
 			   "local group name";
 
@@ -381,6 +388,22 @@ cfg_set(struct cfg_ctx *c, const struct cfg_key *k, const char *v)
 		}
 		*(long *)field = n;
 		return;
+	case T_DURATION:
+		if (*v == '\0') {
+			*(long *)field = 0;
+			return;
+		}
+		if (!pog_parse_duration(v, k->max, &n)) {
+			char cap[32];
+
+			pog_format_duration(k->max, cap, sizeof(cap));
+			cfg_fail(c, 0, k->section, k->name,
+				 "'%s' is not 0 or a duration such as 90s, 30m, 12h or 7d, "
+				 "at most %s", v, cap);
+			return;
+		}
+		*(long *)field = n;
+		return;
 	case T_BOOL:
 		if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0)
 			*(bool *)field = true;
@@ -418,6 +441,7 @@ cfg_set(struct cfg_ctx *c, const struct cfg_key *k, const char *v)
 	case T_SCOPES:
 	case T_DOMAINS:
 	case T_GROUPS:
+	case T_WORDS:
 		cfg_set_list(c, k, field, v);
 		return;
 	}
@@ -985,6 +1009,7 @@ pog_cfg_free(struct pog_config *cfg)
 	pog_strv_free(&cfg->endpoint_hosts);
 	pog_strv_free(&cfg->services);
 	pog_strv_free(&cfg->local_users);
+	pog_strv_free(&cfg->require_acr);
 	free(cfg->cache_dir);
 	free(cfg->username_claim);
 	pog_strv_free(&cfg->username_domains);

@@ -52,6 +52,9 @@ struct pog_config {
 	enum pog_prompt prompt;
 	enum pog_qr qr;
 	bool require_mfa;
+	struct pog_strv require_acr; /* empty: any acr; else acr must be one of these */
+	long max_auth_age;          /* seconds; 0: auth_time not checked */
+	long recent_login;          /* seconds; 0: no account phase without a device flow */
 	bool services_set;          /* false: every service that names the module */
 	struct pog_strv services;   /* the PAM services it signs in */
 	struct pog_strv local_users; /* never signed in with Okta: PAM_IGNORE */

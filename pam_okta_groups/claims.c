@@ -159,6 +159,24 @@ claims_time(const pog_json *root, const char *key, const char *what, int64_t *ou
 	return POG_OK;
 }
 
+/*
+ * acr and auth_time, read for the host's policy (policy.c), which judges
+ * them: a value of the wrong type counts as absent, so a host that asks
+ * for the claim refuses it.
+ */
+static pog_err
+claims_policy_inputs(const pog_json *root, struct pog_claims *c)
+{
+	const char *s = NULL;
+
+	if (pog_json_get_string(root, "acr", &s) == POG_JSON_FOUND &&
+	    (c->acr = strdup(s)) == NULL)
+		return POG_ERR_NOMEM;
+	if (pog_json_get_seconds(root, "auth_time", CLAIMS_MAX_TIME, &c->auth_time) != POG_JSON_FOUND)
+		c->auth_time = 0;
+	return POG_OK;
+}
+
 /* exp, nbf, iat (steps 9 and 10), each within the clock skew. */
 static pog_err
 claims_check_times(const pog_json *root, int64_t now, int64_t skew, char **errmsg)
@@ -296,6 +314,8 @@ pog_claims_check(const char *payload, size_t len, const struct pog_claims_policy
 		err = claims_check_times(root, (int64_t)p->now, (int64_t)p->clock_skew, errmsg);
 	if (err == POG_OK)
 		err = claims_sub(root, &c.sub, errmsg);
+	if (err == POG_OK)
+		err = claims_policy_inputs(root, &c);
 	if (err == POG_OK && p->require_mfa)
 		err = claims_check_mfa(root, errmsg);
 	if (err == POG_OK)
@@ -320,6 +340,7 @@ pog_claims_free(struct pog_claims *c)
 		return;
 	free(c->sub);
 	free(c->username);
+	free(c->acr);
 	memset(c, 0, sizeof(*c));
 }
 

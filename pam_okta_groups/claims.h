@@ -7,6 +7,7 @@
 #ifndef POG_CLAIMS_H
 #define POG_CLAIMS_H
 
+#include <stdint.h>
 #include <time.h>
 
 #include "pog.h"
@@ -23,6 +24,8 @@ struct pog_claims_policy {
 struct pog_claims {
 	char *sub;
 	char *username;                 /* the username claim, as sent */
+	char *acr;                      /* NULL: absent or not a string */
+	int64_t auth_time;              /* 0: absent or not a NumericDate */
 };
 
 /*

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -15,6 +16,7 @@
 #include "ledger.h"
 #include "login.h"
 #include "oidc.h"
+#include "policy.h"
 #include "prompt.h"
 #include "token.h"
 #include "util.h"
@@ -63,6 +65,8 @@ pog_user_message(pog_err err)
 	case POG_ERR_PINNED:
 		return "This account is bound to a different Okta user; an administrator "
 		       "must run okta-groups users rebind for it.";
+	case POG_ERR_WEAK:
+		return "This host needs a stronger sign-in.";
 	case POG_ERR_NOMEM:
 	case POG_ERR_SYSTEM:
 	case POG_ERR_INVALID:
@@ -74,9 +78,16 @@ pog_user_message(pog_err err)
 const char *
 pog_login_message(pog_err err, const struct pog_login_stats *stats)
 {
-	if (err != POG_OK && stats != NULL && stats->message != NULL)
+	if (err != POG_OK && stats != NULL && stats->message[0] != '\0')
 		return stats->message;
 	return pog_user_message(err);
+}
+
+/* Keeps the one sentence that tells the user more than the error's own. */
+static void
+flow_say(struct flow *f, const char *sentence)
+{
+	snprintf(f->stats.message, sizeof(f->stats.message), "%s", sentence);
 }
 
 static void
@@ -297,8 +308,8 @@ device_authorize(struct flow *f, struct pog_device_auth *da)
 		err = device_error(f, &r);
 		/* Nobody was asked yet: the provider refused to start. */
 		if (err == POG_ERR_DENIED)
-			f->stats.message = "The identity provider refused to start an Okta "
-					   "sign-in for this host; contact your administrator.";
+			flow_say(f, "The identity provider refused to start an Okta "
+				 "sign-in for this host; contact your administrator.");
 		goto out;
 	}
 	err = pog_oidc_parse_device(r.status, r.body, r.len, da, &errmsg);
@@ -448,8 +459,8 @@ wait_expired(struct flow *f, const struct pog_device_auth *da, const struct poll
 		pog_log(f->io, LOG_NOTICE, "token: no approval within approval_timeout "
 			"(%ld s), after %ld s; the code had %ld s of its expires_in left",
 			budget, waited, da->expires_in - waited);
-		f->stats.message = "The sign-in was not approved in the time this host "
-				   "allows (approval_timeout); try again.";
+		flow_say(f, "The sign-in was not approved in the time this host "
+			 "allows (approval_timeout); try again.");
 	} else {
 		pog_log(f->io, LOG_NOTICE, "token: no approval before the code's expires_in "
 			"(%ld s) ran out, after %ld s", da->expires_in, waited);
@@ -684,6 +695,29 @@ out:
 	return err;
 }
 
+/* require_acr and max_auth_age; a refusal's sentence goes to the stats. */
+static pog_err
+check_policy(struct flow *f, const struct pog_claims *claims, time_t now)
+{
+	struct pog_policy pol = {
+		.require_acr = &f->cfg->require_acr,
+		.max_auth_age = f->cfg->max_auth_age,
+		.clock_skew = f->cfg->clock_skew,
+		.now = (int64_t)now,
+	};
+	char *why = NULL, *tell = NULL;
+	pog_err err;
+
+	err = pog_policy_check(&pol, claims->acr, claims->auth_time, &why, &tell);
+	if (err == POG_ERR_WEAK) {
+		pog_log(f->io, LOG_NOTICE, "ID token: %s", why);
+		flow_say(f, tell);
+	}
+	free(why);
+	free(tell);
+	return err;
+}
+
 static pog_err
 bind_identity(struct flow *f, const char *user, const struct pog_token_resp *tr,
 	      struct pog_identity *id)
@@ -699,6 +733,7 @@ bind_identity(struct flow *f, const char *user, const struct pog_token_resp *tr,
 		.require_mfa = cfg->require_mfa,
 	};
 	char *payload = NULL, *errmsg = NULL, *local = NULL;
+	bool present = false;
 	pog_err err;
 
 	if (tr->id_token == NULL) {
@@ -746,13 +781,25 @@ bind_identity(struct flow *f, const char *user, const struct pog_token_resp *tr,
 			err = POG_ERR_USER;
 		goto out;
 	}
+	err = check_policy(f, &claims, pol.now);
+	if (err != POG_OK)
+		goto out;
 
 	id->user = strdup(user);
 	id->sub = strdup(claims.sub);
 	id->issuer = strdup(cfg->issuer);
 	id->claimed_name = strdup(claims.username);
 	id->auth_time = (long)pol.now;
-	if (!id->user || !id->sub || !id->issuer || !id->claimed_name) {
+	id->acr = claims.acr != NULL ? strdup(claims.acr) : NULL;
+	id->idp_auth_time = (long)claims.auth_time;
+	if (!id->user || !id->sub || !id->issuer || !id->claimed_name ||
+	    (claims.acr != NULL && id->acr == NULL)) {
+		err = POG_ERR_NOMEM;
+		goto out;
+	}
+	/* amr for the record only: require_mfa has judged it in claims.c. */
+	if (pog_oidc_parse_groups(payload, strlen(payload), "amr", &id->amr, &present,
+				  NULL) == POG_ERR_NOMEM) {
 		err = POG_ERR_NOMEM;
 		goto out;
 	}

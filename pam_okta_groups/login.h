@@ -18,8 +18,8 @@ struct pog_login_stats {
 	bool discovery_cached;
 	bool jwks_used;                 /* the keys were needed at all */
 	bool jwks_cached;
-	const char *message;            /* on failure: a sentence more precise
-					   than pog_user_message(err), or NULL */
+	char message[256];              /* on failure: a sentence more precise
+					   than pog_user_message(err), or "" */
 };
 
 /*

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cfg.h"
@@ -145,6 +146,28 @@ cmd_check(const char *conf)
 	return rc;
 }
 
+/* How the user signed in, as the token says: untrusted text, sanitized. */
+static void
+print_signin(const struct pog_identity *id)
+{
+	char *acr = id->acr != NULL ? pog_sanitize(id->acr, 128) : NULL;
+	char when[64] = "(none)";
+
+	if (id->idp_auth_time > 0) {
+		time_t t = (time_t)id->idp_auth_time;
+		struct tm tm;
+
+		if (gmtime_r(&t, &tm) != NULL)
+			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		snprintf(when + strlen(when), sizeof(when) - strlen(when), " (%lds ago)",
+			 (long)(time(NULL) - t));
+	}
+	print_list("amr:", &id->amr);
+	printf("acr:       %s\n", acr != NULL ? acr : "(none)");
+	printf("auth_time: %s\n", when);
+	free(acr);
+}
+
 static int
 cmd_login(const char *conf, bool apply, const char *user)
 {
@@ -165,6 +188,7 @@ cmd_login(const char *conf, bool apply, const char *user)
 		goto out;
 	}
 	printf("identity:  %s (sub %s, issuer %s)\n", id.user, id.sub, id.issuer);
+	print_signin(&id);
 	printf("groups from: %s\n", id.groups_source ? id.groups_source : "(none)");
 	print_list("idp groups:", &id.groups);
 	err = pog_sync_account(&cfg, &id, &tool_io, !apply, &res);

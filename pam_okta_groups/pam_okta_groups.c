@@ -89,6 +89,7 @@ pog_err_to_pam(pog_err err)
 	case POG_ERR_USER:
 	case POG_ERR_INVALID:
 	case POG_ERR_PINNED:
+	case POG_ERR_WEAK:
 		break;
 	}
 	return PAM_AUTH_ERR;
@@ -396,6 +397,8 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	struct face f;
 	struct pog_sync_result res;
 	const struct pog_identity *id;
+	const void *data = NULL;
+	char *deny = NULL;
 	pog_err err;
 	int rc;
 
@@ -404,6 +407,16 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	if (rc != PAM_SUCCESS)
 		goto out;
 	id = verified_identity(pamh, f.user);
+	if (id == NULL && f.cfg.recent_login > 0 &&
+	    (pam_get_data(pamh, DATA_IDENTITY, &data) != PAM_SUCCESS || data == NULL)) {
+		/* No device flow in this stack (an SSH key): the ledger may vouch. */
+		err = pog_sync_recent_login(&f.cfg, f.user, &f.io, &deny);
+		if (err != POG_OK)
+			pog_tell(&f.io, "%s", deny != NULL ? deny : pog_user_message(err));
+		free(deny);
+		rc = pog_err_to_pam(err);
+		goto out;
+	}
 	if (id == NULL) {
 		/* Fail closed: without an Okta sign-in in this stack there is
 		 * no group list to check access against. */

@@ -33,6 +33,7 @@ typedef enum {
 	POG_ERR_NOBINDING,  /* no binding grants access: PAM_PERM_DENIED */
 	POG_ERR_INVALID,    /* malformed input to a parser */
 	POG_ERR_PINNED,     /* the account is pinned to another Okta sub: PAM_AUTH_ERR */
+	POG_ERR_WEAK,       /* the sign-in is weaker or older than the host asks: PAM_AUTH_ERR */
 } pog_err;
 
 const char *pog_strerror(pog_err err);
@@ -105,6 +106,9 @@ struct pog_identity {
 	bool groups_present;    /* false: no group claim anywhere */
 	const char *groups_source; /* "id_token" or "userinfo" (static) */
 	long auth_time;         /* when the token was verified (epoch) */
+	char *acr;              /* the token's acr, as sent; NULL: none */
+	struct pog_strv amr;    /* the token's amr, as sent */
+	long idp_auth_time;     /* the token's auth_time: when the user signed in to Okta; 0: none */
 };
 
 void pog_identity_free(struct pog_identity *id);

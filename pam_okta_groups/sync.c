@@ -22,6 +22,7 @@
 #include "grpfile.h"
 #include "ledger.h"
 #include "map.h"
+#include "policy.h"
 #include "sync.h"
 #include "util.h"
 
@@ -652,5 +653,67 @@ out:
 	free(sys);
 	pog_map_plan_free(&plan);
 	pog_grp_db_free(&db);
+	return err;
+}
+
+pog_err
+pog_sync_recent_login(const struct pog_config *cfg, const char *user,
+		      const struct pog_io *io, char **deny_reason)
+{
+	struct pog_ledger l = { 0 };
+	struct pog_recent r = { 0 };
+	char *msg = NULL, *why = NULL, *quser = NULL, *qsub = NULL, *qwhy = NULL;
+	int64_t age = 0;
+	pog_err err;
+
+	err = pog_ledger_load(cfg->state_dir, user, &l, &msg);
+	if (err == POG_OK) {
+		r.found = true;
+		r.when = l.when;
+		r.result = l.result;
+		r.sub = l.sub;
+		r.pinned_sub = l.pinned_sub;
+		r.expired = l.expired;
+	} else if (err == POG_ERR_NOMEM) {
+		goto out;
+	} else if (!(err == POG_ERR_SYSTEM && errno == ENOENT)) {
+		/* A ledger we cannot trust vouches for nothing. */
+		pog_log(io, LOG_ERR, "ledger of %s: %s", user, msg ? msg : pog_strerror(err));
+	}
+	if (cfg->mode == POG_MODE_SESSION) {
+		/* setcred needs the groups that only a device flow decides. */
+		why = strdup("recent_login does not apply with mode = session");
+		err = why != NULL ? POG_ERR_NOBINDING : POG_ERR_NOMEM;
+	} else {
+		err = pog_policy_recent_login(&r, (int64_t)time(NULL), cfg->recent_login,
+					      cfg->clock_skew, &age, &why);
+	}
+	if (err == POG_ERR_NOMEM || err == POG_ERR_INVALID)
+		goto out;
+	quser = pog_quote(user, 64);
+	qsub = pog_quote(r.sub != NULL ? r.sub : "-", 128);
+	qwhy = why != NULL ? pog_quote(why, 512) : NULL;
+	if (quser == NULL || qsub == NULL || (why != NULL && qwhy == NULL)) {
+		err = POG_ERR_NOMEM;
+		goto out;
+	}
+	if (err == POG_OK) {
+		pog_log(io, LOG_NOTICE, "audit: user=%s sub=%s no device flow: groups as the last "
+			"Okta login left them result=\"granted: recent login\" age=%llds",
+			quser, qsub, (long long)age);
+		goto out;
+	}
+	pog_log(io, LOG_NOTICE, "audit: user=%s sub=%s no device flow result=\"denied: "
+		"recent login\" reason=%s", quser, qsub, qwhy);
+	*deny_reason = pog_policy_recent_sentence(cfg->recent_login);
+	if (*deny_reason == NULL)
+		err = POG_ERR_NOMEM;
+out:
+	pog_ledger_free(&l);
+	free(msg);
+	free(why);
+	free(quser);
+	free(qsub);
+	free(qwhy);
 	return err;
 }

@@ -82,6 +82,17 @@ pog_err pog_sync_session_gids(const struct pog_config *cfg,
 			      const struct pog_io *io,
 			      gid_t **gids, size_t *ngids);
 
+/*
+ * The account phase of a login that ran no device flow (an SSH key,
+ * sftp): POG_OK when recent_login and the ledger vouch for it (see
+ * pog_policy_recent_login; not with mode = session), and the groups
+ * stay as the last Okta login left them. Otherwise POG_ERR_NOBINDING
+ * with *deny_reason (malloc'd) the sentence to tell. One audit line
+ * either way. Nothing is written.
+ */
+pog_err pog_sync_recent_login(const struct pog_config *cfg, const char *user,
+			      const struct pog_io *io, char **deny_reason);
+
 void pog_sync_result_free(struct pog_sync_result *res);
 
 #endif /* POG_SYNC_H */

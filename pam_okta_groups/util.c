@@ -37,6 +37,7 @@ pog_strerror(pog_err err)
 	case POG_ERR_NOBINDING: return "no group binding grants access";
 	case POG_ERR_INVALID:   return "invalid input";
 	case POG_ERR_PINNED:    return "account pinned to another Okta identity";
+	case POG_ERR_WEAK:      return "sign-in weaker or older than this host requires";
 	}
 	return "unknown error";
 }
@@ -238,6 +239,8 @@ pog_identity_free(struct pog_identity *id)
 	free(id->issuer);
 	free(id->claimed_name);
 	pog_strv_free(&id->groups);
+	free(id->acr);
+	pog_strv_free(&id->amr);
 	memset(id, 0, sizeof(*id));
 }
 
@@ -352,6 +355,51 @@ pog_parse_long(const char *s, long min, long max, long *out)
 		return false;
 	*out = v;
 	return true;
+}
+
+bool
+pog_parse_duration(const char *s, long max, long *out)
+{
+	static const struct { char c; long mul; } units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+	};
+	char *end = NULL;
+	long v;
+
+	if (s == NULL || !isdigit((unsigned char)*s) || max < 0)
+		return false;
+	if (strcmp(s, "0") == 0) {
+		*out = 0;
+		return true;
+	}
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || end[0] == '\0' || end[1] != '\0')
+		return false;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (*end != units[i].c)
+			continue;
+		if (v > max / units[i].mul)
+			return false;
+		*out = v * units[i].mul;
+		return true;
+	}
+	return false;
+}
+
+void
+pog_format_duration(long secs, char *buf, size_t len)
+{
+	if (len == 0)
+		return;
+	if (secs > 0 && secs % 86400 == 0)
+		snprintf(buf, len, "%ldd", secs / 86400);
+	else if (secs > 0 && secs % 3600 == 0)
+		snprintf(buf, len, "%ldh", secs / 3600);
+	else if (secs > 0 && secs % 60 == 0)
+		snprintf(buf, len, "%ldm", secs / 60);
+	else
+		snprintf(buf, len, "%lds", secs);
 }
 
 double

@@ -68,6 +68,16 @@ pog_err pog_ensure_dir(const char *path, mode_t mode);
 /* Strict decimal parse of the whole string into [min, max]. */
 bool pog_parse_long(const char *s, long min, long max, long *out);
 
+/*
+ * Strict duration: "0", or a whole number with one suffix s, m, h or d
+ * ("90s", "30m", "12h", "7d"), at most max seconds. Nothing else: no
+ * blanks, signs, fractions or bare numbers but 0.
+ */
+bool pog_parse_duration(const char *s, long max, long *out);
+
+/* A duration for messages: "12h", "90m", "45s", "2d" (the largest exact unit). */
+void pog_format_duration(long secs, char *buf, size_t len);
+
 /* malloc'd printf; NULL on failure. */
 char *pog_asprintf(const char *fmt, ...) POG_ATTR_PRINTF(1, 2);
 

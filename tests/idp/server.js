@@ -9,7 +9,8 @@
 //   IDP_USERS        JSON file of users, re-read on every lookup (default $IDP_DIR/users.json,
 //                    created with alice and bob when missing). Format:
 //                    {"alice": {"password": "pw", "email": "...", "preferred_username": "...",
-//                               "name": "...", "groups": [...], "amr": ["pwd", "mfa"]}}
+//                               "name": "...", "groups": [...], "amr": ["pwd", "mfa"],
+//                               "acr": "phr", "auth_time": 1700000000}}   (acr, auth_time optional)
 //                    The key is the login name; the token's sub is "00u-" + key, or the user's
 //                    "sub" when given (a user deleted and recreated under the same login).
 //                    Values are copied into the claims as they are (a malformed "groups" stays
@@ -284,7 +285,7 @@ function makeProvider(port) {
     cookies: { keys: [crypto.randomBytes(32).toString('hex')] },
     scopes: ['openid', 'profile', 'email', 'groups'],
     claims: {
-      openid: ['sub', 'amr', 'auth_time'], // amr comes from the login (the user record)
+      openid: ['sub', 'amr', 'acr', 'auth_time'], // amr, acr and auth_time come from the login (the user record)
       profile: ['name', 'preferred_username'],
       email: ['email', 'email_verified'],
       groups: ['groups'],
@@ -395,9 +396,11 @@ async function interaction(provider, req, res, uid, action) {
     if (!user || typeof user.password !== 'string' || user.password !== form.get('password')) {
       return html(401, loginPage(uid, 'Invalid username or password.'));
     }
-    return provider.interactionFinished(req, res, {
-      login: { accountId: username, amr: Array.isArray(user.amr) ? user.amr : ['pwd'] },
-    }, { mergeWithLastSubmission: false });
+    // acr as the record gives it (a string); auth_time (epoch seconds) backdates the login.
+    const login = { accountId: username, amr: Array.isArray(user.amr) ? user.amr : ['pwd'] };
+    if (typeof user.acr === 'string') login.acr = user.acr;
+    if (Number.isInteger(user.auth_time)) login.ts = user.auth_time;
+    return provider.interactionFinished(req, res, { login }, { mergeWithLastSubmission: false });
   }
   if (action === 'confirm' && prompt.name === 'consent') {
     const grant = details.grantId
