@@ -437,7 +437,8 @@ cfg_set(struct cfg_ctx *c, const struct cfg_key *k, const char *v)
 	case T_NAMES:
 		if (k->off == offsetof(struct pog_config, services))
 			c->cfg.services_set = true;
-		/* fall through */
+		cfg_set_list(c, k, field, v);
+		return;
 	case T_SCOPES:
 	case T_DOMAINS:
 	case T_GROUPS:
