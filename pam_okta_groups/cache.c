@@ -87,9 +87,15 @@ pog_cache_get(const char *dir, const char *scope, const char *url, time_t now,
 	if ((path = cache_path(dir, scope, url)) == NULL)
 		return POG_ERR_INVALID;
 	/* Owned by us, mode 0600 or 0400: anything else is not ours. */
-	if (pog_read_file(path, &(struct pog_file_policy){ .owner = geteuid(), .secret = true, .max = CACHE_MAX_FILE,
-			.scrub = true, .refused = POG_ERR_CONFIG },
-			  &data, &dlen, NULL, &errmsg) != POG_OK)
+	const struct pog_file_policy pol = {
+		.owner = geteuid(),
+		.secret = true,
+		.max = CACHE_MAX_FILE,
+		.scrub = true,
+		.refused = POG_ERR_CONFIG,
+	};
+
+	if (pog_read_file(path, &pol, &data, &dlen, NULL, &errmsg) != POG_OK)
 		goto out;
 	p = data;
 	end = data + dlen;

@@ -915,9 +915,15 @@ cfg_read_secret(struct pog_config *cfg, uid_t owner, char **errmsg)
 	size_t len = 0;
 	pog_err err;
 
-	err = pog_read_file(cfg->client_secret_file, &(struct pog_file_policy){ .owner = owner, .secret = true, .max = CFG_MAX_SECRET,
-			.scrub = true, .refused = POG_ERR_CONFIG },
-			    &data, &len, NULL, &why);
+	const struct pog_file_policy pol = {
+		.owner = owner,
+		.secret = true,
+		.max = CFG_MAX_SECRET,
+		.scrub = true,
+		.refused = POG_ERR_CONFIG,
+	};
+
+	err = pog_read_file(cfg->client_secret_file, &pol, &data, &len, NULL, &why);
 	if (err == POG_ERR_NOMEM)
 		goto out;
 	if (err != POG_OK) {
@@ -965,9 +971,15 @@ pog_cfg_load(struct pog_config *cfg, const char *path, unsigned int owner_uid,
 
 	if (path == NULL)
 		path = POG_DEFAULT_CONFIG;
-	err = pog_read_file(path, &(struct pog_file_policy){ .owner = (uid_t)owner_uid, .secret = false, .max = POG_CFG_MAX_SIZE,
-			.scrub = true, .refused = POG_ERR_CONFIG },
-			    &text, &len, NULL, &msg);
+	const struct pog_file_policy pol = {
+		.owner = (uid_t)owner_uid,
+		.secret = false,
+		.max = POG_CFG_MAX_SIZE,
+		.scrub = true,
+		.refused = POG_ERR_CONFIG,
+	};
+
+	err = pog_read_file(path, &pol, &text, &len, NULL, &msg);
 	saved_errno = errno;
 	if (err != POG_OK)
 		goto out;

@@ -244,9 +244,15 @@ pog_handoff_take(const char *state_dir, const char *nonce, const char *user,
 		*errmsg = strdup("the nonce is malformed");
 		return POG_ERR_INVALID;
 	}
-	err = pog_read_file(path, &(struct pog_file_policy){ .owner = geteuid(), .secret = false, .max = POG_HANDOFF_MAX_SIZE,
-			.scrub = true, .refused = POG_ERR_CONFIG },
-			    &text, &len, NULL, &msg);
+	const struct pog_file_policy pol = {
+		.owner = geteuid(),
+		.secret = false,
+		.max = POG_HANDOFF_MAX_SIZE,
+		.scrub = true,
+		.refused = POG_ERR_CONFIG,
+	};
+
+	err = pog_read_file(path, &pol, &text, &len, NULL, &msg);
 	if (err != POG_OK) {
 		*errmsg = msg != NULL ? msg : strdup(errno == ENOENT ? "no such login" :
 						     pog_strerror(err));

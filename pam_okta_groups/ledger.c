@@ -293,9 +293,15 @@ pog_ledger_load(const char *state_dir, const char *user, struct pog_ledger *out,
 	path = pog_ledger_path(state_dir, user);
 	if (path == NULL)
 		return pog_grp_user_valid(user) ? POG_ERR_NOMEM : POG_ERR_INVALID;
-	err = pog_read_file(path, &(struct pog_file_policy){ .owner = geteuid(), .secret = false, .max = POG_LEDGER_MAX_SIZE,
-			.scrub = true, .refused = POG_ERR_CONFIG },
-			    &text, &len, NULL, &msg);
+	const struct pog_file_policy pol = {
+		.owner = geteuid(),
+		.secret = false,
+		.max = POG_LEDGER_MAX_SIZE,
+		.scrub = true,
+		.refused = POG_ERR_CONFIG,
+	};
+
+	err = pog_read_file(path, &pol, &text, &len, NULL, &msg);
 	e = errno;
 	if (err != POG_OK) {
 		if (err == POG_ERR_SYSTEM && e == ENOENT) {

@@ -106,9 +106,15 @@ grace_in_file(const char *path, long *seconds)
 	size_t len = 0;
 	bool found = false;
 
-	if (pog_read_file(path, &(struct pog_file_policy){ .owner = 0, .secret = false, .max = SSHD_CONFIG_MAX,
-			.scrub = true, .refused = POG_ERR_CONFIG },
-			  &data, &len, NULL, &errmsg) == POG_OK)
+	const struct pog_file_policy pol = {
+		.owner = 0,
+		.secret = false,
+		.max = SSHD_CONFIG_MAX,
+		.scrub = true,
+		.refused = POG_ERR_CONFIG,
+	};
+
+	if (pog_read_file(path, &pol, &data, &len, NULL, &errmsg) == POG_OK)
 		found = pog_sshd_grace_parse(data, len, seconds) == POG_OK;
 	free(errmsg);
 	free(data);
