@@ -15,14 +15,13 @@
 #include "http.h"
 #include "ledger.h"
 #include "login.h"
+#include "map.h"
 #include "oidc.h"
 #include "policy.h"
 #include "prompt.h"
 #include "token.h"
 #include "util.h"
 
-/* Okta caps a groups claim at 100 entries; a list that long may be cut. */
-#define GROUPS_MAYBE_TRUNCATED 100
 /* An unknown kid refetches the JWKS at most this often, across logins,
  * so tokens with made-up kids cannot turn every login into a fetch. */
 #define JWKS_REFETCH_MIN_AGE 60
@@ -718,6 +717,96 @@ check_policy(struct flow *f, const struct pog_claims *claims, time_t now)
 	return err;
 }
 
+/* The claims of a verified payload; each fault logged with its reason. */
+static pog_err
+check_claims(struct flow *f, const char *payload, const struct pog_claims_policy *pol,
+	     struct pog_claims *claims)
+{
+	const struct pog_config *cfg = f->cfg;
+	char *errmsg = NULL;
+	pog_err err;
+
+	err = pog_claims_check(payload, strlen(payload), pol, claims, &errmsg);
+	if (err == POG_ERR_CONFIG) {
+		/* A genuine token without the username claim: the host asks
+		 * for a claim that its scopes do not bring. */
+		char *scope = scope_string(cfg), *claim = pog_sanitize(cfg->username_claim, 64);
+
+		pog_log(f->io, LOG_ERR, "ID token: %s; check username_claim = %s and the "
+			"scopes asked for (%s), and that the authorization server adds "
+			"the claim to the ID token", errmsg ? errmsg : pog_strerror(err),
+			claim ? claim : "?", scope ? scope : "?");
+		free(scope);
+		free(claim);
+	} else if (err != POG_OK) {
+		pog_log(f->io, LOG_ERR, "ID token: %s", errmsg ? errmsg : pog_strerror(err));
+		if (err != POG_ERR_NOMEM)
+			err = POG_ERR_TOKEN;
+	}
+	free(errmsg);
+	return err;
+}
+
+/* The username claim, through username_domains, must name user. */
+static pog_err
+check_user(struct flow *f, const char *user, const struct pog_claims *claims)
+{
+	char *errmsg = NULL, *local = NULL;
+	pog_err err;
+
+	err = pog_claims_local_user(claims->username, &f->cfg->username_domains, &local, &errmsg);
+	if (err == POG_OK && strcmp(local, user) != 0)
+		err = POG_ERR_USER;
+	if (err != POG_OK) {
+		char *who = pog_quote(claims->username, 128);
+		char *sub = pog_quote(claims->sub, 128);
+		char *as = pog_quote(user, 64);
+
+		pog_log(f->io, LOG_NOTICE, "identity %s (sub %s) may not log in as %s%s%s",
+			who ? who : "?", sub ? sub : "?", as ? as : "?", errmsg ? ": " : "",
+			errmsg ? errmsg : "");
+		free(who);
+		free(sub);
+		free(as);
+		if (err != POG_ERR_NOMEM)
+			err = POG_ERR_USER;
+	}
+	free(local);
+	free(errmsg);
+	return err;
+}
+
+/* The groups, from the ID token or userinfo as the config says. */
+static pog_err
+read_groups(struct flow *f, const struct pog_token_resp *tr, const char *payload,
+	    struct pog_identity *id)
+{
+	const struct pog_config *cfg = f->cfg;
+	char *errmsg = NULL;
+	pog_err err;
+
+	if (cfg->source != POG_SOURCE_USERINFO) {
+		err = pog_oidc_parse_groups(payload, strlen(payload), cfg->groups_claim,
+					    &id->groups, &id->groups_present, &errmsg);
+		if (err != POG_OK) {
+			pog_log(f->io, LOG_ERR, "ID token: %s", errmsg ? errmsg : pog_strerror(err));
+			free(errmsg);
+			return err == POG_ERR_NOMEM ? err : POG_ERR_TOKEN;
+		}
+		id->groups_source = "id_token";
+	}
+	if (cfg->source == POG_SOURCE_USERINFO ||
+	    (cfg->source == POG_SOURCE_AUTO && !id->groups_present)) {
+		err = read_userinfo_groups(f, tr->access_token, id->sub, id);
+		if (err != POG_OK)
+			return err;
+	}
+	if (id->groups.n >= POG_MAP_GROUPS_CAP)
+		pog_log(f->io, LOG_WARNING, "groups: %zu groups from %s; Okta may have truncated the list",
+			id->groups.n, id->groups_source);
+	return POG_OK;
+}
+
 static pog_err
 bind_identity(struct flow *f, const char *user, const struct pog_token_resp *tr,
 	      struct pog_identity *id)
@@ -732,7 +821,7 @@ bind_identity(struct flow *f, const char *user, const struct pog_token_resp *tr,
 		.username_claim = cfg->username_claim,
 		.require_mfa = cfg->require_mfa,
 	};
-	char *payload = NULL, *errmsg = NULL, *local = NULL;
+	char *payload = NULL;
 	bool present = false;
 	pog_err err;
 
@@ -741,47 +830,12 @@ bind_identity(struct flow *f, const char *user, const struct pog_token_resp *tr,
 		return POG_ERR_PROTOCOL;
 	}
 	err = verify_id_token(f, tr->id_token, &payload);
-	if (err != POG_OK)
-		goto out;
-	err = pog_claims_check(payload, strlen(payload), &pol, &claims, &errmsg);
-	if (err == POG_ERR_CONFIG) {
-		/* A genuine token without the username claim: the host asks
-		 * for a claim that its scopes do not bring. */
-		char *scope = scope_string(cfg), *claim = pog_sanitize(cfg->username_claim, 64);
-
-		pog_log(f->io, LOG_ERR, "ID token: %s; check username_claim = %s and the "
-			"scopes asked for (%s), and that the authorization server adds "
-			"the claim to the ID token", errmsg ? errmsg : pog_strerror(err),
-			claim ? claim : "?", scope ? scope : "?");
-		free(scope);
-		free(claim);
-		goto out;
-	}
-	if (err != POG_OK) {
-		pog_log(f->io, LOG_ERR, "ID token: %s", errmsg ? errmsg : pog_strerror(err));
-		if (err != POG_ERR_NOMEM)
-			err = POG_ERR_TOKEN;
-		goto out;
-	}
-	err = pog_claims_local_user(claims.username, &cfg->username_domains, &local, &errmsg);
-	if (err == POG_OK && strcmp(local, user) != 0)
-		err = POG_ERR_USER;
-	if (err != POG_OK) {
-		char *who = pog_quote(claims.username, 128);
-		char *sub = pog_quote(claims.sub, 128);
-		char *as = pog_quote(user, 64);
-
-		pog_log(f->io, LOG_NOTICE, "identity %s (sub %s) may not log in as %s%s%s",
-			who ? who : "?", sub ? sub : "?", as ? as : "?", errmsg ? ": " : "",
-			errmsg ? errmsg : "");
-		free(who);
-		free(sub);
-		free(as);
-		if (err != POG_ERR_NOMEM)
-			err = POG_ERR_USER;
-		goto out;
-	}
-	err = check_policy(f, &claims, pol.now);
+	if (err == POG_OK)
+		err = check_claims(f, payload, &pol, &claims);
+	if (err == POG_OK)
+		err = check_user(f, user, &claims);
+	if (err == POG_OK)
+		err = check_policy(f, &claims, pol.now);
 	if (err != POG_OK)
 		goto out;
 
@@ -803,33 +857,12 @@ bind_identity(struct flow *f, const char *user, const struct pog_token_resp *tr,
 		err = POG_ERR_NOMEM;
 		goto out;
 	}
-
-	if (cfg->source != POG_SOURCE_USERINFO) {
-		err = pog_oidc_parse_groups(payload, strlen(payload), cfg->groups_claim,
-					    &id->groups, &id->groups_present, &errmsg);
-		if (err != POG_OK) {
-			pog_log(f->io, LOG_ERR, "ID token: %s", errmsg ? errmsg : pog_strerror(err));
-			if (err != POG_ERR_NOMEM)
-				err = POG_ERR_TOKEN;
-			goto out;
-		}
-		id->groups_source = "id_token";
-	}
-	if (cfg->source == POG_SOURCE_USERINFO ||
-	    (cfg->source == POG_SOURCE_AUTO && !id->groups_present)) {
-		err = read_userinfo_groups(f, tr->access_token, id->sub, id);
-		if (err != POG_OK)
-			goto out;
-	}
-	if (id->groups.n >= GROUPS_MAYBE_TRUNCATED)
-		pog_log(f->io, LOG_WARNING, "groups: %zu groups from %s; Okta may have truncated the list",
-			id->groups.n, id->groups_source);
-	pog_log(f->io, LOG_DEBUG, "identity sub %s bound to %s, %zu groups from %s",
-		id->sub, user, id->groups.n, id->groups_source);
+	err = read_groups(f, tr, payload, id);
+	if (err == POG_OK)
+		pog_log(f->io, LOG_DEBUG, "identity sub %s bound to %s, %zu groups from %s",
+			id->sub, user, id->groups.n, id->groups_source);
 out:
 	pog_claims_free(&claims);
-	free(local);
-	free(errmsg);
 	if (payload != NULL) {
 		pog_memzero(payload, strlen(payload));
 		free(payload);

@@ -131,6 +131,65 @@ mode_name(enum pog_mode m)
 
 /* ---- explain ---- */
 
+/* What explain shows: the inputs, each step of the mapping, the plan. */
+static void
+explain_print(const struct pog_config *cfg, const char *user, const gid_t *primary,
+	      const struct pog_grp_db *db, const struct pog_strv *idp,
+	      const struct pog_ledger *ledger, const struct pog_map_plan *plan)
+{
+	const struct pog_grp_entry *pg = NULL;
+	bool local = primary != NULL;
+	gid_t gid = local ? *primary : (gid_t)-1;
+	char host[256];
+
+	if (gethostname(host, sizeof(host)) != 0)
+		strcpy(host, "?");
+	host[sizeof(host) - 1] = '\0';
+	for (size_t i = 0; i < db->n && local; i++)
+		if (db->lines[i].is_entry && db->lines[i].e.gid == gid) {
+			pg = &db->lines[i].e;
+			break;
+		}
+	printf("%-22s %s\n", "config:", cfg->path != NULL ? cfg->path : "-");
+	printf("%-22s project %s on %s; mode %s; match %s; same_name %s; on_no_binding %s\n",
+	       "host:", cfg->project, host, mode_name(cfg->mode),
+	       cfg->match == POG_MATCH_CASEFOLD ? "casefold" : "exact",
+	       cfg->same_name ? "yes" : "no", cfg->deny_on_no_binding ? "deny" : "allow");
+	if (local)
+		printf("%-22s %s (primary gid %u%s%s: never touched)\n", "user:", user,
+		       (unsigned)gid, pg != NULL ? ", group " : "", pg != NULL ? pg->name : "");
+	else
+		printf("%-22s %s (no such local account: the login would be refused)\n",
+		       "user:", user);
+	print_list("IdP groups (T):", idp);
+	print_lines("bindings matched:", &plan->bindings);
+	print_list("roles (B):", &plan->roles);
+	print_list("desired (D):", &plan->desired);
+	if (cfg->same_name)
+		print_list("  by same_name:", &plan->same_name);
+	print_list(cfg->authoritative ? "managed (M):" : "managed (M, ledger):", &plan->managed);
+	print_list("ledger managed:", &ledger->managed);
+	printf("plan against %s%s:\n", cfg->group_file,
+	       cfg->mode == POG_MODE_PERSISTENT ? "" : " (not applied in this mode)");
+	print_list_at(2, "add:", &plan->add);
+	print_list_at(2, "remove:", &plan->remove);
+	if (plan->capped) {
+		printf("  %d or more IdP groups: the list may have been cut, so nothing is removed\n",
+		       POG_MAP_GROUPS_CAP);
+		print_list_at(2, "kept:", &plan->kept);
+	}
+	print_lines("ignored:", &plan->ignored);
+	if (!local)
+		printf("%-22s denied: no local account %s\n", "result:", user);
+	else if (plan->granted)
+		printf("%-22s access granted\n", "result:");
+	else if (cfg->deny_on_no_binding)
+		printf("%-22s access denied: no Okta group grants access to project %s on %s\n",
+		       "result:", cfg->project, host);
+	else
+		printf("%-22s access allowed with no binding (on_no_binding = allow)\n", "result:");
+}
+
 int
 pog_tool_explain(const struct pog_config *cfg, int argc, char **argv)
 {
@@ -140,9 +199,7 @@ pog_tool_explain(const struct pog_config *cfg, int argc, char **argv)
 	struct pog_map_plan plan = { 0 };
 	struct pog_map_input in = { 0 };
 	struct pog_map_sysinfo *sys = NULL;
-	const struct pog_grp_entry *pg = NULL;
 	const char *user;
-	char host[256];
 	char *msg = NULL;
 	gid_t gid = (gid_t)-1;
 	bool local;
@@ -185,52 +242,7 @@ pog_tool_explain(const struct pog_config *cfg, int argc, char **argv)
 	if (err != POG_OK)
 		goto out;
 
-	if (gethostname(host, sizeof(host)) != 0)
-		strcpy(host, "?");
-	host[sizeof(host) - 1] = '\0';
-	for (size_t i = 0; i < db.n && local; i++)
-		if (db.lines[i].is_entry && db.lines[i].e.gid == gid) {
-			pg = &db.lines[i].e;
-			break;
-		}
-	printf("%-22s %s\n", "config:", cfg->path != NULL ? cfg->path : "-");
-	printf("%-22s project %s on %s; mode %s; match %s; same_name %s; on_no_binding %s\n",
-	       "host:", cfg->project, host, mode_name(cfg->mode),
-	       cfg->match == POG_MATCH_CASEFOLD ? "casefold" : "exact",
-	       cfg->same_name ? "yes" : "no", cfg->deny_on_no_binding ? "deny" : "allow");
-	if (local)
-		printf("%-22s %s (primary gid %u%s%s: never touched)\n", "user:", user,
-		       (unsigned)gid, pg != NULL ? ", group " : "", pg != NULL ? pg->name : "");
-	else
-		printf("%-22s %s (no such local account: the login would be refused)\n",
-		       "user:", user);
-	print_list("IdP groups (T):", &idp);
-	print_lines("bindings matched:", &plan.bindings);
-	print_list("roles (B):", &plan.roles);
-	print_list("desired (D):", &plan.desired);
-	if (cfg->same_name)
-		print_list("  by same_name:", &plan.same_name);
-	print_list(cfg->authoritative ? "managed (M):" : "managed (M, ledger):", &plan.managed);
-	print_list("ledger managed:", &ledger.managed);
-	printf("plan against %s%s:\n", cfg->group_file,
-	       cfg->mode == POG_MODE_PERSISTENT ? "" : " (not applied in this mode)");
-	print_list_at(2, "add:", &plan.add);
-	print_list_at(2, "remove:", &plan.remove);
-	if (plan.capped) {
-		printf("  %d or more IdP groups: the list may have been cut, so nothing is removed\n",
-		       POG_MAP_GROUPS_CAP);
-		print_list_at(2, "kept:", &plan.kept);
-	}
-	print_lines("ignored:", &plan.ignored);
-	if (!local)
-		printf("%-22s denied: no local account %s\n", "result:", user);
-	else if (plan.granted)
-		printf("%-22s access granted\n", "result:");
-	else if (cfg->deny_on_no_binding)
-		printf("%-22s access denied: no Okta group grants access to project %s on %s\n",
-		       "result:", cfg->project, host);
-	else
-		printf("%-22s access allowed with no binding (on_no_binding = allow)\n", "result:");
+	explain_print(cfg, user, local ? &gid : NULL, &db, &idp, &ledger, &plan);
 	rc = 0;
 out:
 	if (rc != 0)
