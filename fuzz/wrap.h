@@ -12,8 +12,9 @@
  *
  * A fuzz target gets the same from its input when POG_FUZZ_FAULTS is
  * set in the environment: the first two bytes choose a and i, the rest
- * is the target's input, and a target asks pog_wrap_failed() before it
- * calls an error that it expected not to happen a crash.
+ * is the target's input. A target whose checks assume that nothing
+ * fails (fuzz_cfg, fuzz_oidc abort on a parse error without a message)
+ * must ask pog_wrap_failed() before it calls such an error a crash.
  */
 #ifndef POG_WRAP_H
 #define POG_WRAP_H
