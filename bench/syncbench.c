@@ -271,12 +271,15 @@ report(long n, const char *what, double *v, int reps, size_t bytes)
 static bool
 same_file(const char *a, const char *b)
 {
+	const struct pog_file_policy pol = {
+		.owner = geteuid(), .max = 256u << 20, .refused = POG_ERR_CONFIG,
+	};
 	char *da = NULL, *db = NULL, *msg = NULL;
 	size_t la = 0, lb = 0;
 	bool same;
 
-	if (pog_read_file(a, geteuid(), POG_FILE_CONFIG, 256u << 20, &da, &la, &msg) != POG_OK ||
-	    pog_read_file(b, geteuid(), POG_FILE_CONFIG, 256u << 20, &db, &lb, &msg) != POG_OK) {
+	if (pog_read_file(a, &pol, &da, &la, NULL, &msg) != POG_OK ||
+	    pog_read_file(b, &pol, &db, &lb, NULL, &msg) != POG_OK) {
 		fprintf(stderr, "syncbench: %s\n", msg ? msg : "cannot read");
 		exit(1);
 	}

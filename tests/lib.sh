@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/lib.sh - shared by the shell tests. Source it; it makes a temp
 # folder $T, removes it and stops every provider it started on exit.
 #
@@ -13,6 +14,7 @@ top_builddir=$(cd "$top_builddir" && pwd)
 IDP="$top_srcdir/tests/idp"
 MODULE="$top_builddir/.libs/pam_okta_groups.so"
 PAMRUN="$top_builddir/tests/pamrun"
+# shellcheck disable=SC2034  # for the tests that source this file
 TOOL="$top_builddir/okta-groups"
 
 skip() { echo "SKIP: $*"; exit 77; }

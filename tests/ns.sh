@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/ns.sh - a private mount namespace over a copy of /etc, for the
 # tests that need real users, /etc/group, /etc/pam.d or sshd. Source it
 # after tests/lib.sh (it uses $T, skip, fail and cleanup).

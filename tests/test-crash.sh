@@ -117,7 +117,8 @@ cat >"$USERS" <<JSON
 JSON
 idp_start crash
 pam_service okta
-export PAMRUN_APPROVE="$(approver "$ME")"
+PAMRUN_APPROVE=$(approver "$ME")
+export PAMRUN_APPROVE
 {
 	printf 'root:x:0:\nwheel:x:10:\nadm:x:4:\ndevteam:x:1500:\ndocker:x:997:\n'
 	for i in $(seq 1 300); do echo "local$i:x:$((20000 + i)):someone"; done

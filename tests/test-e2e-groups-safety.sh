@@ -35,7 +35,8 @@ conf_set() {
 }
 
 login() {
-	export PAMRUN_APPROVE="$(approver "$1")"
+	PAMRUN_APPROVE=$(approver "$1")
+	export PAMRUN_APPROVE
 	in_ns "$PAMRUN" /etc/pam.d okta "$1" auth account >"$T/out" 2>&1 || true
 }
 

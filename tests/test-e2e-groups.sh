@@ -59,7 +59,8 @@ snap 0
 in_ns grpck -r >"$T/grpck.0" 2>&1 || true
 
 # 1. alice, in "DevTeam" and "Organization Admins": admin + developer@prod-web.
-export PAMRUN_APPROVE="$(approver alice)"
+PAMRUN_APPROVE=$(approver alice)
+export PAMRUN_APPROVE
 in_ns "$PAMRUN" /etc/pam.d okta alice auth account >"$T/out" 2>&1 || true
 expect_out "result auth PAM_SUCCESS" "alice signs in"
 expect_out "result account PAM_SUCCESS" "alice is granted"
@@ -74,7 +75,7 @@ only_members "$T/gshadow.0" "$ETC/gshadow" alice "wheel adm devteam docker" "" "
 [ -f "$ETC/group-" ] && [ -f "$ETC/gshadow-" ] || fail "no backups group- and gshadow- in the copy"
 [ "$(stat -c '%U %G %a' "$ETC/gshadow")" = "$(stat -c '%U %G %a' "$T/gshadow.0")" ] ||
 	fail "gshadow's owner or mode changed: $(stat -c '%U %G %a' "$ETC/gshadow")"
-left=$(ls -a "$ETC" | grep -E '^(group|gshadow)-?\.[A-Za-z0-9]{6}$' || true)
+left=$(find "$ETC" -mindepth 1 -maxdepth 1 -printf '%f\n' | grep -E '^(group|gshadow)-?\.[A-Za-z0-9]{6}$' || true)
 [ -z "$left" ] || fail "temp files left in /etc: $left"
 ns_log 'audit|user="alice"' | grep -q 'added=.*wheel' || fail "no audit line for alice's login in syslog"
 in_ns grpck -r >"$T/grpck.1" 2>&1 || true
@@ -102,7 +103,8 @@ snap 3
 # 4. carol: no groups at the provider. Denied by account, with the plain
 # sentence, and stripped of wheel and devteam; audio is not managed.
 [ "$(groups_of carol)" = "audio devteam wheel" ] || fail "carol's fixture: $(groups_of carol)"
-export PAMRUN_APPROVE="$(approver carol)"
+PAMRUN_APPROVE=$(approver carol)
+export PAMRUN_APPROVE
 in_ns "$PAMRUN" /etc/pam.d okta carol auth account >"$T/out" 2>&1 || true
 expect_out "result auth PAM_SUCCESS" "carol signs in at the provider"
 expect_out "result account PAM_PERM_DENIED" "carol has no binding"
@@ -118,7 +120,8 @@ snap 4
 # 5. session mode: nothing written; setcred gives the process D's groups.
 ns_conf MODE=session
 ALICE_GROUPS='["DevTeam", "Organization Admins"]' write_users
-export PAMRUN_APPROVE="$(approver alice)"
+PAMRUN_APPROVE=$(approver alice)
+export PAMRUN_APPROVE
 in_ns "$PAMRUN" /etc/pam.d okta alice auth account setcred >"$T/out" 2>&1 || true
 expect_out "result setcred PAM_SUCCESS" "session mode setcred"
 pg=$(sed -n 's/^groups: *//p' "$T/out")

@@ -46,7 +46,8 @@ pinned() {
 }
 
 login() {
-	export PAMRUN_APPROVE="$(approver "$1")"
+	PAMRUN_APPROVE=$(approver "$1")
+	export PAMRUN_APPROVE
 	in_ns "$PAMRUN" /etc/pam.d okta "$1" auth account >"$T/out" 2>&1 || true
 }
 

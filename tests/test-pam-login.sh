@@ -10,7 +10,8 @@ pam_service okta
 write_conf "$T/pam_okta_groups.conf"
 
 # 1. alice approves: success, and the prompt names the host and the code.
-export PAMRUN_APPROVE="$(approver alice)"
+PAMRUN_APPROVE=$(approver alice)
+export PAMRUN_APPROVE
 pamrun okta alice auth || true
 expect_out "result auth PAM_SUCCESS" "alice approves"
 expect_out "on $(hostname)" "the prompt names the host"
@@ -19,14 +20,16 @@ expect_out "approver: exit 0" "the approver confirmed through the provider's pag
 ok "approved sign-in succeeds"
 
 # 2. the user aborts at the provider: PAM_AUTH_ERR with a plain sentence.
-export PAMRUN_APPROVE="$(approver alice --deny)"
+PAMRUN_APPROVE=$(approver alice --deny)
+export PAMRUN_APPROVE
 pamrun okta alice auth || true
 expect_out "result auth PAM_AUTH_ERR" "denied"
 expect_out "error: The sign-in was denied." "denied: one plain sentence"
 ok "denied sign-in fails with PAM_AUTH_ERR"
 
 # 3. bob approves a code shown to alice's login: never alice.
-export PAMRUN_APPROVE="$(approver bob)"
+PAMRUN_APPROVE=$(approver bob)
+export PAMRUN_APPROVE
 pamrun okta alice auth || true
 expect_out "approver: exit 0" "bob's approval went through"
 expect_out "result auth PAM_AUTH_ERR" "approval by another account"
@@ -103,7 +106,8 @@ printf 'pog-secret-123\n' >"$T/okta.secret"
 chmod 600 "$T/okta.secret"
 CLIENT_ID=pog-confidential CLIENT_SECRET_LINE="client_secret_file = $T/okta.secret" \
 	write_conf "$T/pam_okta_groups.conf"
-export PAMRUN_APPROVE="$(approver alice)"
+PAMRUN_APPROVE=$(approver alice)
+export PAMRUN_APPROVE
 pamrun okta alice auth || true
 expect_out "result auth PAM_SUCCESS" "confidential client"
 ok "confidential client succeeds"
@@ -117,7 +121,8 @@ ok "wrong client secret fails with PAM_SERVICE_ERR"
 # 6. the org server's thin ID token: the groups come from userinfo.
 idp_start org IDP_STYLE=org
 write_conf "$T/pam_okta_groups.conf"
-export PAMRUN_APPROVE="$(approver alice)"
+PAMRUN_APPROVE=$(approver alice)
+export PAMRUN_APPROVE
 pamrun okta alice auth || true
 expect_out "result auth PAM_SUCCESS" "org style"
 grep -q 'GET /oauth2/v1/userinfo 200' "$IDP_STATE/idp.log" ||

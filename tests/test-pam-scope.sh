@@ -35,7 +35,8 @@ no_prompt() {
 # 1. services and local_users.
 ns_conf MODE=none
 conf_set "$CONF" login "services = sshd login"
-export PAMRUN_APPROVE="$(approver alice)"
+PAMRUN_APPROVE=$(approver alice)
+export PAMRUN_APPROVE
 before=$(idp_device_requests)
 run okta alice auth account
 expect_out "result auth PAM_SUCCESS" "service okta is not in services: pam_permit decides"
@@ -104,7 +105,8 @@ ok "a failed second pam_authenticate leaves no identity for account ($second)"
 
 # 6. session mode, sshd's way, two logins of alice at once.
 ns_conf MODE=session
-export PAMRUN_APPROVE="$(approver alice)"
+PAMRUN_APPROVE=$(approver alice)
+export PAMRUN_APPROVE
 rm -f "$T/a.ready" "$T/b.ready" "$T/go"
 in_ns "$PAMRUN" /etc/pam.d okta alice split "touch:$T/a.ready" "wait:$T/go" setcred >"$T/a.out" 2>&1 &
 pa=$!
@@ -130,7 +132,8 @@ ok "session mode, sshd's way: two logins of alice at once both get their groups"
 
 # 7. no binding, on_no_binding = allow: setcred succeeds with no groups.
 ns_conf MODE=session ON_NO_BINDING=allow
-export PAMRUN_APPROVE="$(approver carol)"
+PAMRUN_APPROVE=$(approver carol)
+export PAMRUN_APPROVE
 run okta carol split setcred
 expect_out "result setcred PAM_SUCCESS" "carol, allowed with no binding, over sshd's split"
 ok "no binding and on_no_binding = allow: setcred succeeds in the parent"
@@ -139,7 +142,8 @@ ok "no binding and on_no_binding = allow: setcred succeeds in the parent"
 ns_conf MODE=session
 conf_set "$CONF" bindings "équipe = developer"
 ALICE_GROUPS='["équipe"]' write_users
-export PAMRUN_APPROVE="$(approver alice)"
+PAMRUN_APPROVE=$(approver alice)
+export PAMRUN_APPROVE
 run okta alice split setcred
 expect_out "result setcred PAM_SUCCESS" "équipe over sshd's split"
 pg=$(sed -n 's/^groups: *//p' "$T/out")

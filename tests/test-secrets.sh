@@ -157,7 +157,8 @@ conf_confidential() {
 
 # ---- 1. wrong owner, mode or type ----
 pam_service okta debug
-export PAMRUN_APPROVE="$(approver "$ME")"
+PAMRUN_APPROVE=$(approver "$ME")
+export PAMRUN_APPROVE
 conf_confidential
 ns_pamrun control okta "$ME" auth || true
 expect_out "result auth PAM_SUCCESS" "a sound config and secret (0600)"
@@ -233,7 +234,8 @@ login() {
 
 # confidential client, persistent mode: auth, account.
 MODE=persistent conf_confidential
-export PAMRUN_APPROVE="$(approver "$ME")"
+PAMRUN_APPROVE=$(approver "$ME")
+export PAMRUN_APPROVE
 login persistent "result account PAM_SUCCESS" auth account
 grep -q "^devteam:x:1500:$ME\$" "$T/group" || fail "the persistent login did not add $ME to devteam"
 # session mode: auth, account, setcred (the hand-off nonce).
@@ -336,7 +338,7 @@ if grep -F -f "$USER_CODES" "$T"/out.* | grep -v -E ':(prompt: |info: )?( *Code:
 fi
 # And anything shaped like a JWT or a long random token, anywhere but
 # the cache (its JWKS holds long base64 numbers, and it was searched above).
-# shellcheck disable=SC2086
+# shellcheck disable=SC2086,SC2046
 if grep -r -E -o 'eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]*|[A-Za-z0-9_-]{40,}' \
 	$(echo "$STORES" | sed "s|$T/cache||") "$T"/out.* >"$T/leaks"; then
 	cat "$T/leaks"

@@ -7,7 +7,11 @@ set -euo pipefail
 here=${here:-$(cd "$(dirname "$0")/../.." && pwd)}
 b="$here/build/main"
 [ -f "$b/Makefile" ] || { echo "SKIP: build/main is not configured"; exit 77; }
-tests=$(cd "$here" && ls tests/test-*.c | sed 's/\.c$//' | tr '\n' ' ')
+tests=$(make -s -C "$b" -f Makefile -f - print-unit <<'MK'
+print-unit:
+	@echo $(UNIT_TESTS) tests/test-exports
+MK
+)
 make -C "$b" distcheck TESTS="$tests tests/test-pam-login.sh" \
 	DISTCHECK_CONFIGURE_FLAGS=--enable-werror >"$b/distcheck.out" 2>&1 ||
 	{ grep -E '^(FAIL|ERROR)|Error|error:' "$b/distcheck.out" | head -20; tail -20 "$b/distcheck.out"; exit 1; }

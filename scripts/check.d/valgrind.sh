@@ -10,7 +10,7 @@ dir=${VALGRIND_BUILD:-$here/build/main}
 
 command -v valgrind >/dev/null 2>&1 || { echo "SKIP: valgrind is not installed"; exit 77; }
 [ -f "$dir/Makefile" ] || { echo "valgrind: no build in $dir (scripts/check makes it)"; exit 1; }
-make -C "$dir" tests/leakloop >"$dir/valgrind-make.out" 2>&1 ||
+make -C "$dir" tests/leakloop tests/test-faults >"$dir/valgrind-make.out" 2>&1 ||
 	{ tail -20 "$dir/valgrind-make.out"; exit 1; }
 
 rc=0
@@ -21,5 +21,15 @@ if [ "$rc" = 0 ]; then
 		"$dir/valgrind.out" | sed 's/^/  /'
 else
 	tail -80 "$dir/valgrind.out"
+fi
+[ "$rc" = 0 ] || exit "$rc"
+
+(cd "$dir" && valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
+	--errors-for-leak-kinds=definite,indirect --error-exitcode=9 ./tests/test-faults) \
+	>"$dir/valgrind-faults.out" 2>&1 || rc=$?
+if [ "$rc" = 0 ]; then
+	grep -E '^(ok |KNOWN: )' "$dir/valgrind-faults.out" | sed 's/^/  test-faults: /'
+else
+	tail -60 "$dir/valgrind-faults.out"
 fi
 exit "$rc"
