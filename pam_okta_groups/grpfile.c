@@ -375,7 +375,8 @@ gfile_load(struct gfile *f, const char *path, enum pog_grp_kind kind,
 	if (err != POG_OK)
 		return err;
 	f->present = true;
-	return pog_grp_db_parse(&f->db, kind, f->text, f->len);
+	/* Only the entries the plan and the edit reach are parsed; f->text outlives f->db. */
+	return pog_grp_db_parse_lazy(&f->db, kind, f->text, f->len);
 }
 
 /*
@@ -616,6 +617,8 @@ pog_grpfile_update(const char *group_file, const char *gshadow_file,
 	if (err != POG_OK)
 		goto out;
 	err = apply(&g, &gs, user, &add, &remove, &added, &removed, io);
+	if (err == POG_OK && (pog_grp_db_failed(&g.db) || pog_grp_db_failed(&gs.db)))
+		err = POG_ERR_NOMEM;    /* a lookup may have missed an entry */
 	if (err != POG_OK)
 		goto out;
 
