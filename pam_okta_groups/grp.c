@@ -31,6 +31,14 @@ is_blank(unsigned char c)
 	       c == '\r';
 }
 
+static unsigned char
+ascii_lower(char ch)
+{
+	unsigned char c = (unsigned char)ch;
+
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
 /* ASCII only: strcasecmp follows the locale, and in tr_TR 'I' is not 'i'. */
 bool
 pog_grp_caseeq(const char *a, const char *b)
@@ -237,29 +245,59 @@ pog_grp_db_free(struct pog_grp_db *db)
 {
 	if (db == NULL)
 		return;
-	for (size_t i = 0; i < db->n; i++)
+	for (size_t i = 0; db->lines != NULL && i < db->n; i++)
 		if (db->lines[i].is_entry)
 			pog_grp_entry_free(&db->lines[i].e);
+	for (size_t i = 0; i < db->nparsed; i++) {
+		if (db->parsed[i]->is_entry)
+			pog_grp_entry_free(&db->parsed[i]->e);
+		free(db->parsed[i]);
+	}
 	free(db->lines);
 	free(db->text);
 	free(db->index);
-	db->lines = NULL;
-	db->text = NULL;
-	db->index = NULL;
-	db->n = db->cap = db->index_mask = 0;
+	free(db->slots);
+	free(db->bucket_start);
+	free(db->bucket_line);
+	free(db->parsed);
+	free(db->odd);
+	memset(db, 0, sizeof(*db));
 }
 
 static uint32_t
-name_hash(const char *s)
+name_hash(const char *s, size_t len)
 {
 	uint32_t h = 2166136261u;       /* FNV-1a */
 
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
 		h *= 16777619u;
 	}
 	return h;
 }
+
+/* Line i's name for the index: an entry's (eager), or the bytes before the first ':' (lazy). */
+static const char *
+key_of(const struct pog_grp_db *db, size_t i, size_t *len)
+{
+	if (db->lazy) {
+		*len = db->slots[i].namelen;
+		return db->base + db->slots[i].off;
+	}
+	*len = strlen(db->lines[i].e.name);
+	return db->lines[i].e.name;
+}
+
+static bool
+key_is(const struct pog_grp_db *db, size_t i, const char *name, size_t len)
+{
+	size_t klen;
+	const char *k = key_of(db, i, &klen);
+
+	return klen == len && memcmp(k, name, len) == 0;
+}
+
+
 
 #define SLOT_LINE(v) ((size_t)((v) & 0xffffffffu))      /* 1-based; 0: empty */
 #define SLOT_HASH(v) ((uint32_t)((v) >> 32))
@@ -273,7 +311,7 @@ db_index(struct pog_grp_db *db)
 	while (size < 2 * db->n)
 		size *= 2;
 	db->index = calloc(size, sizeof(*db->index));
-	tail = calloc(db->n + 1, sizeof(*tail));   /* last entry of each chain, by head */
+	tail = malloc((db->n + 1) * sizeof(*tail));     /* last entry of each chain, by head */
 	if (db->index == NULL || tail == NULL) {
 		free(db->index);
 		free(tail);
@@ -282,18 +320,18 @@ db_index(struct pog_grp_db *db)
 	}
 	db->index_mask = size - 1;
 	for (size_t i = 0; i < db->n; i++) {
-		struct pog_grp_line *l = &db->lines[i];
 		uint32_t hash;
-		size_t h;
+		size_t h, klen;
+		const char *k;
 
-		if (!l->is_entry)
+		if (!db->lines[i].is_entry)
 			continue;
-		hash = name_hash(l->e.name);
+		k = key_of(db, i, &klen);
+		hash = name_hash(k, klen);
 		for (h = hash & db->index_mask; db->index[h] != 0; h = (h + 1) & db->index_mask) {
 			size_t head = SLOT_LINE(db->index[h]) - 1;
 
-			if (SLOT_HASH(db->index[h]) == hash &&
-			    strcmp(db->lines[head].e.name, l->e.name) == 0) {
+			if (SLOT_HASH(db->index[h]) == hash && key_is(db, head, k, klen)) {
 				db->lines[tail[head]].next_same = i + 1;
 				tail[head] = i;
 				break;
@@ -308,23 +346,146 @@ db_index(struct pog_grp_db *db)
 	return POG_OK;
 }
 
+/*
+ * Line i of a lazy db, parsed now if it was not yet; NULL when out of
+ * memory (and db->failed set). The const db's cache is filled here.
+ */
+static struct pog_grp_line *
+lazy_line(const struct pog_grp_db *cdb, size_t i)
+{
+	struct pog_grp_db *db = (struct pog_grp_db *)(uintptr_t)cdb;  /* the cache only */
+	struct pog_grp_slot *sl = &db->slots[i];
+	struct pog_grp_line *l;
+	const char *c;
+	pog_err perr;
+
+	if (sl->line != 0)
+		return db->parsed[sl->line - 1];
+	if (db->nparsed == db->parsed_cap) {
+		size_t ncap = db->parsed_cap != 0 ? db->parsed_cap * 2 : 16;
+		struct pog_grp_line **np = realloc(db->parsed, ncap * sizeof(*np));
+
+		if (np == NULL) {
+			db->failed = true;
+			return NULL;
+		}
+		db->parsed = np;
+		db->parsed_cap = ncap;
+	}
+	l = calloc(1, sizeof(*l));
+	if (l == NULL) {
+		db->failed = true;
+		return NULL;
+	}
+	l->raw = db->base + sl->off;
+	l->rawlen = sl->len;
+	l->newline = sl->newline;
+	c = l->raw;
+	perr = pog_grp_parse_entry(&c, l->raw + l->rawlen, db->kind, &l->e);
+	if (perr == POG_ERR_NOMEM) {
+		free(l);
+		db->failed = true;
+		return NULL;
+	}
+	l->is_entry = perr == POG_OK;
+	db->parsed[db->nparsed++] = l;
+	sl->line = (uint32_t)db->nparsed;
+	return l;
+}
+
+/* Line k (1-based), parsed. */
+static struct pog_grp_line *
+line_at(const struct pog_grp_db *db, size_t k)
+{
+	return db->lazy ? lazy_line(db, k - 1) : (struct pog_grp_line *)(uintptr_t)&db->lines[k - 1];
+}
+
+/* The first indexed line named name (len bytes, hash) after line after (1-based), or 0. */
+static size_t
+lazy_match(const struct pog_grp_db *db, const char *name, size_t len, uint32_t hash,
+	   size_t after)
+{
+	size_t b = hash & (db->nbuckets - 1);
+
+	for (size_t j = db->bucket_start[b]; j < db->bucket_start[b + 1]; j++) {
+		size_t i = db->bucket_line[j];
+
+		if (i + 1 > after && db->slots[i].hash == hash && key_is(db, i, name, len))
+			return i + 1;
+	}
+	return 0;
+}
+
+/* The first entry named name after line after (1-based), or 0. */
+static size_t
+lazy_entry(const struct pog_grp_db *db, const char *name, size_t len, uint32_t hash,
+	   size_t after)
+{
+	size_t k = after;
+
+	while ((k = lazy_match(db, name, len, hash, k)) != 0) {
+		const struct pog_grp_line *l = lazy_line(db, k - 1);
+
+		if (l != NULL && l->is_entry)
+			return k;
+	}
+	return 0;
+}
+
+/* Buckets the indexed lines of a lazy db: count, then place, both in line order. */
+static pog_err
+lazy_index(struct pog_grp_db *db)
+{
+	size_t nb = 64, total = 0;
+
+	while (nb * 32 < db->n)
+		nb *= 2;
+	db->nbuckets = nb;
+	db->bucket_start = calloc(nb + 1, sizeof(*db->bucket_start));
+	if (db->bucket_start == NULL)
+		return POG_ERR_NOMEM;
+	for (size_t i = 0; i < db->n; i++)
+		if (db->slots[i].namelen != 0)
+			db->bucket_start[(db->slots[i].hash & (nb - 1)) + 1]++;
+	for (size_t b = 0; b < nb; b++) {
+		total += db->bucket_start[b + 1];
+		db->bucket_start[b + 1] = (uint32_t)total;
+	}
+	db->bucket_line = malloc((total + 1) * sizeof(*db->bucket_line));
+	if (db->bucket_line == NULL)
+		return POG_ERR_NOMEM;
+	/* bucket_start[b] counts up as bucket b fills, then is put back */
+	for (size_t i = 0; i < db->n; i++)
+		if (db->slots[i].namelen != 0)
+			db->bucket_line[db->bucket_start[db->slots[i].hash & (nb - 1)]++] = (uint32_t)i;
+	for (size_t b = nb; b > 0; b--)
+		db->bucket_start[b] = db->bucket_start[b - 1];
+	db->bucket_start[0] = 0;
+	return POG_OK;
+}
+
 /* 1 + the index of the first entry named name; 0: none. */
 static size_t
 db_first(const struct pog_grp_db *db, const char *name)
 {
+	size_t len = strlen(name);
 	uint32_t hash;
 
+	if (db->lazy)
+		return lazy_entry(db, name, len, name_hash(name, len), 0);
 	if (db->index == NULL) {
 		for (size_t i = 0; i < db->n; i++)
 			if (db->lines[i].is_entry && strcmp(db->lines[i].e.name, name) == 0)
 				return i + 1;
 		return 0;
 	}
-	hash = name_hash(name);
-	for (size_t h = hash & db->index_mask; db->index[h] != 0; h = (h + 1) & db->index_mask)
-		if (SLOT_HASH(db->index[h]) == hash &&
-		    strcmp(db->lines[SLOT_LINE(db->index[h]) - 1].e.name, name) == 0)
-			return SLOT_LINE(db->index[h]);
+	hash = name_hash(name, len);
+	for (size_t h = hash & db->index_mask; db->index[h] != 0; h = (h + 1) & db->index_mask) {
+		size_t k = SLOT_LINE(db->index[h]);
+
+		if (SLOT_HASH(db->index[h]) == hash && key_is(db, k - 1, name, len))
+			return k;
+	}
 	return 0;
 }
 
@@ -332,6 +493,12 @@ db_first(const struct pog_grp_db *db, const char *name)
 static size_t
 db_next(const struct pog_grp_db *db, size_t k)
 {
+	if (db->lazy) {
+		size_t len;
+		const char *name = key_of(db, k - 1, &len);
+
+		return lazy_entry(db, name, len, db->slots[k - 1].hash, k);
+	}
 	if (db->index == NULL) {
 		const char *name = db->lines[k - 1].e.name;
 
@@ -422,23 +589,103 @@ out:
 	return err;
 }
 
+pog_err
+pog_grp_db_parse_lazy(struct pog_grp_db *out, enum pog_grp_kind kind,
+		      const char *text, size_t len)
+{
+	struct pog_grp_db db = { .kind = kind, .lazy = true, .base = text, .base_len = len };
+	const char *p = text, *end = text + len;
+	size_t lines = 1, nodd = 0;
+	pog_err err = POG_ERR_NOMEM;
+
+	if (len > UINT32_MAX)
+		goto out;
+	for (const char *q = p; (q = memchr(q, '\n', (size_t)(end - q))) != NULL; q++)
+		lines++;
+	if (lines > GRP_MAX_LINES ||
+	    (db.slots = malloc(lines * sizeof(*db.slots))) == NULL)
+		goto out;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl != NULL ? nl : end;
+		const char *colon;
+		struct pog_grp_slot *sl = &db.slots[db.n++];
+
+		sl->off = (uint32_t)(p - text);
+		sl->len = (uint32_t)(le - p);
+		sl->namelen = 0;
+		sl->hash = 0;
+		sl->line = 0;
+		sl->newline = nl != NULL;
+		/* what pog_grp_parse_entry never takes; glibc may read the blank ones */
+		if (p == le || *p == '#' || *p == '+' || *p == '-' || is_blank((unsigned char)*p)) {
+			if (p != le && *p != '#' && db.n - 1 <= UINT32_MAX) {
+				if (nodd == db.nodd) {
+					size_t ncap = nodd != 0 ? nodd * 2 : 16;
+					uint32_t *no = realloc(db.odd, ncap * sizeof(*no));
+
+					if (no == NULL)
+						goto out;
+					db.odd = no;
+					nodd = ncap;
+				}
+				db.odd[db.nodd++] = (uint32_t)(db.n - 1);
+			}
+		} else if ((colon = memchr(p, ':', (size_t)(le - p))) != NULL) {
+			sl->namelen = (uint32_t)(colon - p);
+			sl->hash = name_hash(p, sl->namelen);
+		}
+		p = le + 1;
+	}
+	if (lazy_index(&db) != POG_OK)
+		goto out;
+	*out = db;
+	memset(&db, 0, sizeof(db));
+	err = POG_OK;
+out:
+	pog_grp_db_free(&db);
+	return err;
+}
+
+bool
+pog_grp_db_failed(const struct pog_grp_db *db)
+{
+	return db->failed;
+}
+
 const struct pog_grp_entry *
 pog_grp_db_find(const struct pog_grp_db *db, const char *name)
 {
 	size_t k = db_first(db, name);
 
-	return k != 0 ? &db->lines[k - 1].e : NULL;
+	return k != 0 ? &line_at(db, k)->e : NULL;
 }
 
 const struct pog_grp_entry *
 pog_grp_db_find_casefold(const struct pog_grp_db *db, const char *name)
 {
 	const struct pog_grp_entry *found = NULL;
+	size_t len = strlen(name);
 
 	for (size_t i = 0; i < db->n; i++) {
-		const struct pog_grp_entry *e = &db->lines[i].e;
+		const struct pog_grp_line *l;
+		const struct pog_grp_entry *e;
 
-		if (!db->lines[i].is_entry || !pog_grp_caseeq(e->name, name))
+		if (db->lazy) {
+			const char *k = db->base + db->slots[i].off;
+			size_t j;
+
+			if (db->slots[i].namelen != len)
+				continue;
+			for (j = 0; j < len && ascii_lower(k[j]) == ascii_lower(name[j]); j++)
+				;
+			if (j < len || (l = lazy_line(db, i)) == NULL)
+				continue;
+		} else {
+			l = &db->lines[i];
+		}
+		e = &l->e;
+		if (!l->is_entry || !pog_grp_caseeq(e->name, name))
 			continue;
 		if (found != NULL && strcmp(found->name, e->name) != 0)
 			return NULL;    /* "Dev" and "dev": ambiguous */
@@ -489,6 +736,28 @@ pog_grp_db_unparsed_member(const struct pog_grp_db *db, const char *group,
 {
 	if (group == NULL || user == NULL || *group == '\0' || *user == '\0')
 		return 0;
+	if (db->lazy) {
+		/* The lines raw_lists can take: those indexed under group, and the odd ones. */
+		size_t found = 0, len = strlen(group), k = 0;
+		uint32_t hash = name_hash(group, len);
+
+		while ((k = lazy_match(db, group, len, hash, k)) != 0) {
+			const struct pog_grp_line *l = lazy_line(db, k - 1);
+
+			if (l != NULL && !l->is_entry && raw_lists(l, group, user)) {
+				found = k;
+				break;
+			}
+		}
+		for (size_t j = 0; j < db->nodd && (found == 0 || db->odd[j] + 1 < found); j++) {
+			const struct pog_grp_slot *sl = &db->slots[db->odd[j]];
+			struct pog_grp_line l = { .raw = db->base + sl->off, .rawlen = sl->len };
+
+			if (raw_lists(&l, group, user))
+				return db->odd[j] + 1;
+		}
+		return found;
+	}
 	for (size_t i = 0; i < db->n; i++)
 		if (!db->lines[i].is_entry && raw_lists(&db->lines[i], group, user))
 			return i + 1;
@@ -500,7 +769,7 @@ pog_grp_db_is_member(const struct pog_grp_db *db, const char *group,
 		     const char *user)
 {
 	for (size_t k = db_first(db, group); k != 0; k = db_next(db, k))
-		if (pog_strv_contains(&db->lines[k - 1].e.members, user))
+		if (pog_strv_contains(&line_at(db, k)->e.members, user))
 			return true;
 	return pog_grp_db_unparsed_member(db, group, user) != 0;
 }
@@ -518,7 +787,7 @@ pog_grp_db_add_member(struct pog_grp_db *db, const char *group,
 	k = db_first(db, group);
 	if (k == 0)
 		return POG_ERR_INVALID;
-	l = &db->lines[k - 1];
+	l = line_at(db, k);
 	if (pog_strv_contains(&l->e.members, user))
 		return POG_OK;
 	if (pog_strv_add(&l->e.members, user) != POG_OK)
@@ -537,7 +806,7 @@ pog_grp_db_remove_member(struct pog_grp_db *db, const char *group,
 	if (pog_grp_db_unparsed_member(db, group, user) != 0)
 		return POG_ERR_INVALID;
 	for (size_t i = db_first(db, group); i != 0; i = db_next(db, i)) {
-		struct pog_grp_line *l = &db->lines[i - 1];
+		struct pog_grp_line *l = line_at(db, i);
 		struct pog_strv *m = &l->e.members;
 		size_t k = 0;
 
@@ -561,7 +830,10 @@ pog_grp_db_remove_member(struct pog_grp_db *db, const char *group,
 bool
 pog_grp_db_dirty(const struct pog_grp_db *db)
 {
-	for (size_t i = 0; i < db->n; i++)
+	for (size_t i = 0; i < db->nparsed; i++)
+		if (db->parsed[i]->dirty)
+			return true;
+	for (size_t i = 0; db->lines != NULL && i < db->n; i++)
 		if (db->lines[i].dirty)
 			return true;
 	return false;
@@ -593,10 +865,45 @@ format_entry(enum pog_grp_kind kind, const struct pog_grp_entry *e, struct pog_b
 	return format_list(&e->members, out);
 }
 
+/* A lazy db: the runs of unchanged lines are copied from the text whole. */
+static pog_err
+format_lazy(const struct pog_grp_db *db, struct pog_buf *out)
+{
+	size_t need = db->base_len + 1 + db->nparsed * (POG_NAME_MAX + 1), run = 0;
+
+	if (db->failed)
+		return POG_ERR_NOMEM;
+	if (out->cap < out->len + need) {
+		char *nd = realloc(out->data, out->len + need);
+
+		if (nd == NULL)
+			return POG_ERR_NOMEM;
+		out->data = nd;
+		out->cap = out->len + need;
+		out->data[out->len] = '\0';
+	}
+	for (size_t i = 0; i < db->n; i++) {
+		const struct pog_grp_slot *sl = &db->slots[i];
+		const struct pog_grp_line *l = sl->line != 0 ? db->parsed[sl->line - 1] : NULL;
+
+		if (l == NULL || !l->is_entry || !l->dirty)
+			continue;
+		if (pog_buf_add(out, db->base + run, sl->off - run) != POG_OK ||
+		    format_entry(db->kind, &l->e, out) != POG_OK ||
+		    (l->newline && pog_buf_add(out, "\n", 1) != POG_OK))
+			return POG_ERR_NOMEM;
+		run = (size_t)sl->off + sl->len + (sl->newline ? 1 : 0);
+	}
+	return pog_buf_add(out, db->base + run, db->base_len - run);
+}
+
 pog_err
 pog_grp_db_format(const struct pog_grp_db *db, struct pog_buf *out)
 {
 	size_t need = 1;
+
+	if (db->lazy)
+		return format_lazy(db, out);
 
 	/* Room for the whole file at once, so the buffer is not copied as it
 	 * grows: a changed entry gains at most one name and a comma. */

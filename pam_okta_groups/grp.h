@@ -36,7 +36,7 @@ struct pog_grp_entry {
 };
 
 struct pog_grp_line {
-	char *raw;              /* the line as read, without its newline (in db->text) */
+	const char *raw;        /* the line as read, without its newline (in db->text) */
 	size_t rawlen;
 	bool newline;           /* it ended with '\n' */
 	bool is_entry;
@@ -57,6 +57,36 @@ struct pog_grp_db {
 	 * groups as in one of ten. */
 	uint64_t *index;
 	size_t index_mask;
+	/*
+	 * pog_grp_db_parse_lazy only: lines is unused; each line is a slot,
+	 * and an entry is parsed into a pog_grp_line of its own (parsed[])
+	 * the first time a lookup reaches it. The lookups take a const db
+	 * and fill that cache. failed: a parse ran out of memory, so a
+	 * lookup may have missed an entry: nothing may be written.
+	 */
+	bool lazy;
+	bool failed;
+	const char *base;       /* the caller's text (not copied; outlives db) */
+	size_t base_len;
+	struct pog_grp_slot *slots;
+	/* The indexed lines by bucket (hash & (nbuckets - 1)), each bucket
+	 * in line order: built in two sequential passes, where an open
+	 * addressing table costs a cache miss per line. */
+	uint32_t *bucket_start;         /* nbuckets + 1 */
+	uint32_t *bucket_line;
+	size_t nbuckets;
+	struct pog_grp_line **parsed;
+	size_t nparsed, parsed_cap;
+	uint32_t *odd;          /* lines glibc may read that are no entry to us by name */
+	size_t nodd;
+};
+
+struct pog_grp_slot {
+	uint32_t off, len;      /* the line in base, without its newline */
+	uint32_t namelen;       /* bytes before the first ':'; 0: not indexed */
+	uint32_t hash;          /* of those bytes */
+	uint32_t line;          /* 1 + its index in parsed; 0: not parsed yet */
+	bool newline;
 };
 
 /* Equal ignoring ASCII case (never the locale's idea of case). */
@@ -87,6 +117,19 @@ void pog_grp_entry_free(struct pog_grp_entry *e);
 /* Parses a whole file. Every byte is kept; only NOMEM fails. */
 pog_err pog_grp_db_parse(struct pog_grp_db *db, enum pog_grp_kind kind,
 			 const char *text, size_t len);
+
+/*
+ * The same db for the lookups, edits and pog_grp_db_format below, but
+ * only the lines split and the names indexed: an entry is parsed when a
+ * lookup first reaches it, so a sync of one user in 100k groups parses
+ * a handful. text is not copied and must outlive db; db->lines is not
+ * filled (walk every entry with pog_grp_db_parse).
+ */
+pog_err pog_grp_db_parse_lazy(struct pog_grp_db *db, enum pog_grp_kind kind,
+			      const char *text, size_t len);
+
+/* A lazy db whose parse of some entry ran out of memory: write nothing. */
+bool pog_grp_db_failed(const struct pog_grp_db *db);
 void pog_grp_db_free(struct pog_grp_db *db);
 
 /* The first entry with that name (the one getgrnam sees), or NULL. */

@@ -3,7 +3,9 @@
  *
  * Modelled on shadow's commonio_close(): a temp file "FILE+" with the
  * original's owner, mode and SELinux label, fsync, close checked, a
- * backup "FILE-", rename over the original, fsync of the folder.
+ * backup "FILE-", rename over the original, fsync of the folder. The
+ * backup is a hard link to the original where the file system allows
+ * (see link_backup): shadow writes a copy of the same bytes.
  *
  * The lock: glibc's lckpwdf() sets a SIGALRM handler and an alarm, which
  * a PAM module must not do. So this takes the same lock itself: a write
@@ -38,6 +40,7 @@ static const struct pog_grpfile_sys real_sys = {
 	.write = write,
 	.fsync = fsync,
 	.rename = rename,
+	.link = link,
 };
 
 /* Only tests ever change this. */
@@ -59,7 +62,9 @@ struct gfile {
 	struct pog_grp_db db;
 	char *tmp;              /* "FILE+" */
 	char *bak;              /* "FILE-" */
+	char *btmp;             /* "FILE-+": the backup, until it is renamed to FILE- */
 	bool tmp_made;
+	bool btmp_made;
 };
 
 static void
@@ -67,9 +72,12 @@ gfile_free(struct gfile *f)
 {
 	if (f->tmp_made)
 		(void)unlink(f->tmp);
+	if (f->btmp_made)
+		(void)unlink(f->btmp);
 	free(f->text);
 	free(f->tmp);
 	free(f->bak);
+	free(f->btmp);
 	pog_grp_db_free(&f->db);
 	memset(f, 0, sizeof(*f));
 }
@@ -181,30 +189,35 @@ out:
 	return err;
 }
 
-/* Writes data to f->tmp with the original's owner and mode; fsync; close checked. */
+/*
+ * Writes data to f->tmp (backup: f->btmp) with the original's owner and
+ * mode; fsync; close checked.
+ */
 static pog_err
-write_temp(struct gfile *f, const char *data, size_t len, char **errmsg)
+write_temp(struct gfile *f, bool backup, const char *data, size_t len, char **errmsg)
 {
+	const char *tmp = backup ? f->btmp : f->tmp;
+	bool *made = backup ? &f->btmp_made : &f->tmp_made;
 	const char *p = data;
 	pog_err err = POG_ERR_SYSTEM;
 	int fd = -1;
 
-	if (unlink(f->tmp) != 0 && errno != ENOENT) {
+	if (unlink(tmp) != 0 && errno != ENOENT) {
 		*errmsg = pog_asprintf("%s: cannot remove a stale temp file: %s",
-				       f->tmp, strerror(errno));
+				       tmp, strerror(errno));
 		goto out;
 	}
-	fd = open(f->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
 		  0600);
 	if (fd < 0) {
-		*errmsg = pog_asprintf("%s: cannot create: %s", f->tmp, strerror(errno));
+		*errmsg = pog_asprintf("%s: cannot create: %s", tmp, strerror(errno));
 		goto out;
 	}
-	f->tmp_made = true;
+	*made = true;
 	/* chown first: it may clear the set-id bits that fchmod then puts back. */
 	if (fchown(fd, f->st.st_uid, f->st.st_gid) != 0 ||
 	    fchmod(fd, f->st.st_mode & 07777) != 0) {
-		*errmsg = pog_asprintf("%s: cannot set owner and mode: %s", f->tmp,
+		*errmsg = pog_asprintf("%s: cannot set owner and mode: %s", tmp,
 				       strerror(errno));
 		goto out;
 	}
@@ -216,7 +229,7 @@ write_temp(struct gfile *f, const char *data, size_t len, char **errmsg)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
-			*errmsg = pog_asprintf("%s: write error: %s", f->tmp,
+			*errmsg = pog_asprintf("%s: write error: %s", tmp,
 					       w < 0 ? strerror(errno) : "short write");
 			goto out;
 		}
@@ -224,12 +237,12 @@ write_temp(struct gfile *f, const char *data, size_t len, char **errmsg)
 		len -= (size_t)w;
 	}
 	if (sys->fsync(fd) != 0) {
-		*errmsg = pog_asprintf("%s: fsync: %s", f->tmp, strerror(errno));
+		*errmsg = pog_asprintf("%s: fsync: %s", tmp, strerror(errno));
 		goto out;
 	}
 	if (close(fd) != 0) {
 		fd = -1;
-		*errmsg = pog_asprintf("%s: close: %s", f->tmp, strerror(errno));
+		*errmsg = pog_asprintf("%s: close: %s", tmp, strerror(errno));
 		goto out;
 	}
 	fd = -1;
@@ -240,16 +253,19 @@ out:
 	return err;
 }
 
-/* Puts temp in place of dest. */
+/* Puts f->tmp (backup: f->btmp) in place of dest. */
 static pog_err
-move_temp(struct gfile *f, const char *dest, char **errmsg)
+move_temp(struct gfile *f, bool backup, const char *dest, char **errmsg)
 {
-	if (sys->rename(f->tmp, dest) != 0) {
-		*errmsg = pog_asprintf("cannot rename %s to %s: %s", f->tmp, dest,
+	const char *tmp = backup ? f->btmp : f->tmp;
+	bool *made = backup ? &f->btmp_made : &f->tmp_made;
+
+	if (sys->rename(tmp, dest) != 0) {
+		*errmsg = pog_asprintf("cannot rename %s to %s: %s", tmp, dest,
 				       strerror(errno));
 		return POG_ERR_SYSTEM;
 	}
-	f->tmp_made = false;
+	*made = false;
 	return POG_OK;
 }
 
@@ -279,16 +295,52 @@ gfile_load(struct gfile *f, const char *path, enum pog_grp_kind kind,
 	f->path = path;
 	f->tmp = pog_asprintf("%s+", path);
 	f->bak = pog_asprintf("%s-", path);
-	if (f->tmp == NULL || f->bak == NULL)
+	f->btmp = pog_asprintf("%s-+", path);
+	if (f->tmp == NULL || f->bak == NULL || f->btmp == NULL)
 		return POG_ERR_NOMEM;
 	err = slurp(path, true, optional, &f->text, &f->len, &f->st, errmsg);
 	if (err != POG_OK || f->text == NULL)
 		return err;
 	f->present = true;
-	return pog_grp_db_parse(&f->db, kind, f->text, f->len);
+	/* Only the entries the plan and the edit reach are parsed; f->text outlives f->db. */
+	return pog_grp_db_parse_lazy(&f->db, kind, f->text, f->len);
 }
 
-/* Writes the changed files: backups and temps first, then the renames. */
+/*
+ * The backup "FILE-" as a second name of the original: link it to
+ * FILE-+, check that it is the inode we read, then rename it over FILE-,
+ * so that some backup exists at every instant. Nothing is written and
+ * nothing is left to fsync: the original's bytes are those on disk, and
+ * once the new file is renamed over FILE, FILE- is the old inode's only
+ * name, with its owner, mode, times and label (what shadow's
+ * create_backup copies). POG_ERR_INVALID: no hard link here (a file
+ * system without them, a file changed under us): the caller copies.
+ */
+static pog_err
+link_backup(struct gfile *f, char **errmsg)
+{
+	int (*do_link)(const char *, const char *) = sys->link != NULL ? sys->link : link;
+	struct stat st;
+
+	if ((unlink(f->btmp) != 0 && errno != ENOENT) || do_link(f->path, f->btmp) != 0)
+		return POG_ERR_INVALID;
+	f->btmp_made = true;
+	if (lstat(f->btmp, &st) != 0 || st.st_dev != f->st.st_dev ||
+	    st.st_ino != f->st.st_ino || st.st_size != f->st.st_size ||
+	    st.st_mtim.tv_sec != f->st.st_mtim.tv_sec ||
+	    st.st_mtim.tv_nsec != f->st.st_mtim.tv_nsec) {
+		(void)unlink(f->btmp);
+		f->btmp_made = false;
+		return POG_ERR_INVALID;
+	}
+	return move_temp(f, true, f->bak, errmsg);
+}
+
+/*
+ * Writes the changed files: the new contents to temps first (so that a
+ * full disk fails before any backup is replaced), then the backups, then
+ * the renames.
+ */
 static pog_err
 commit(struct gfile *files[], size_t n, const struct pog_io *io, char **errmsg)
 {
@@ -300,32 +352,35 @@ commit(struct gfile *files[], size_t n, const struct pog_io *io, char **errmsg)
 		if (pog_grp_db_format(&files[i]->db, &out[i]) != POG_OK)
 			goto out;
 	for (size_t i = 0; i < n; i++) {
-		err = write_temp(files[i], files[i]->text, files[i]->len, errmsg);
-		if (err == POG_OK)
-			err = move_temp(files[i], files[i]->bak, errmsg);
-		if (err != POG_OK)
-			goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		err = write_temp(files[i], out[i].data != NULL ? out[i].data : "",
+		err = write_temp(files[i], false, out[i].data != NULL ? out[i].data : "",
 				 out[i].len, errmsg);
 		if (err != POG_OK)
 			goto out;
 	}
+	for (size_t i = 0; i < n; i++) {
+		err = link_backup(files[i], errmsg);
+		if (err == POG_ERR_INVALID) {
+			err = write_temp(files[i], true, files[i]->text, files[i]->len, errmsg);
+			if (err == POG_OK)
+				err = move_temp(files[i], true, files[i]->bak, errmsg);
+		}
+		if (err != POG_OK)
+			goto out;
+	}
 	for (renamed = 0; renamed < n; renamed++) {
-		err = move_temp(files[renamed], files[renamed]->path, errmsg);
+		err = move_temp(files[renamed], false, files[renamed]->path, errmsg);
 		if (err != POG_OK)
 			break;
 	}
-	/* gshadow went in but group did not: put gshadow back as it was. */
+/* gshadow went in but group did not: put gshadow back as it was. */
 	for (size_t i = 0; err != POG_OK && i < renamed; i++) {
 		char *msg2 = NULL;
 
 		if (files[i]->tmp_made)
 			(void)unlink(files[i]->tmp);
 		files[i]->tmp_made = false;
-		if (write_temp(files[i], files[i]->text, files[i]->len, &msg2) != POG_OK ||
-		    move_temp(files[i], files[i]->path, &msg2) != POG_OK)
+		if (write_temp(files[i], false, files[i]->text, files[i]->len, &msg2) != POG_OK ||
+		    move_temp(files[i], false, files[i]->path, &msg2) != POG_OK)
 			pog_log(io, LOG_CRIT, "%s was written but %s was not, and it "
 				"cannot be put back (%s): restore it from %s",
 				files[i]->path, files[n - 1]->path,
@@ -489,6 +544,8 @@ pog_grpfile_update(const char *group_file, const char *gshadow_file,
 	if (err != POG_OK)
 		goto out;
 	err = apply(&g, &gs, user, &add, &remove, &added, &removed, io);
+	if (err == POG_OK && (pog_grp_db_failed(&g.db) || pog_grp_db_failed(&gs.db)))
+		err = POG_ERR_NOMEM;    /* a lookup may have missed an entry */
 	if (err != POG_OK)
 		goto out;
 

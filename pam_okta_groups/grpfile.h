@@ -47,8 +47,8 @@ struct pog_grpfile_hooks {
  * (skipped when NULL, empty or missing), asks hooks->plan, applies it
  * to both, and when anything changed writes both files: a temp file
  * with the original's owner, mode and SELinux label (label.h), fsync,
- * a backup "FILE-", rename,
- * fsync of the folder. gshadow is renamed first and group last, and
+ * a backup "FILE-" (a hard link to the original, or a copy where the
+ * file system has no hard links), rename, fsync of the folder. gshadow is renamed first and group last, and
  * if the group rename fails gshadow is put back. On any error, the
  * originals are left as they were and no temp file is left behind.
  * After a change to /etc/group itself, once the lock is released, the
@@ -65,6 +65,7 @@ struct pog_grpfile_sys {
 	ssize_t (*write)(int fd, const void *buf, size_t n);
 	int (*fsync)(int fd);
 	int (*rename)(const char *from, const char *to);
+	int (*link)(const char *from, const char *to);  /* NULL: link(2) */
 };
 
 /* NULL puts the real calls back. */

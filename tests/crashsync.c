@@ -101,7 +101,14 @@ hook_rename(const char *from, const char *to)
 	return rename(from, to);
 }
 
-static const struct pog_grpfile_sys hooks = { hook_write, hook_fsync, hook_rename };
+static int
+hook_link(const char *from, const char *to)
+{
+	counted();
+	return link(from, to);
+}
+
+static const struct pog_grpfile_sys hooks = { hook_write, hook_fsync, hook_rename, hook_link };
 
 static void
 die(const char *what)

@@ -538,6 +538,103 @@ test_unparsed_member(void)
 	}
 }
 
+/* One text through the full parse and the lazy one: the same answers, edits and bytes. */
+static void
+lazy_same(const char *text, size_t len, enum pog_grp_kind kind, const char *what)
+{
+	static const char *const groups[] = {
+		"devteam", "DevTeam", "sudo", "adm", "docker", "users", "audio", "nogroup",
+		"+nis", "dup", "Dup", "wheel", "cdrom", "",
+	};
+	static const char *const users[] = { "alice", "bob", "carol", "alice " };
+	struct pog_grp_db e = { 0 }, l = { 0 };
+	struct pog_buf oe = { 0 }, ol = { 0 };
+	size_t bad = 0;
+
+	TC_CHECK(pog_grp_db_parse(&e, kind, text, len) == POG_OK);
+	TC_CHECK(pog_grp_db_parse_lazy(&l, kind, text, len) == POG_OK);
+	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
+		const struct pog_grp_entry *fe = pog_grp_db_find(&e, groups[g]);
+		const struct pog_grp_entry *fl = pog_grp_db_find(&l, groups[g]);
+		const struct pog_grp_entry *ce = pog_grp_db_find_casefold(&e, groups[g]);
+		const struct pog_grp_entry *cl = pog_grp_db_find_casefold(&l, groups[g]);
+
+		if ((fe == NULL) != (fl == NULL) || (ce == NULL) != (cl == NULL) ||
+		    (fe != NULL && (strcmp(fe->name, fl->name) != 0 || fe->gid != fl->gid ||
+				    strcmp(fe->field3, fl->field3) != 0 ||
+				    fe->members.n != fl->members.n)) ||
+		    (ce != NULL && strcmp(ce->name, cl->name) != 0)) {
+			fprintf(stderr, "lazy %s: find %s differs\n", what, groups[g]);
+			bad++;
+		}
+		for (size_t u = 0; u < sizeof(users) / sizeof(users[0]); u++)
+			if (pog_grp_db_is_member(&e, groups[g], users[u]) !=
+			    pog_grp_db_is_member(&l, groups[g], users[u]) ||
+			    pog_grp_db_unparsed_member(&e, groups[g], users[u]) !=
+			    pog_grp_db_unparsed_member(&l, groups[g], users[u])) {
+				fprintf(stderr, "lazy %s: %s in %s differs\n", what, users[u], groups[g]);
+				bad++;
+			}
+	}
+	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
+		bool c1 = false, c2 = false;
+
+		if (pog_grp_db_add_member(&e, groups[g], g % 2 ? "alice" : "dave", &c1) !=
+		    pog_grp_db_add_member(&l, groups[g], g % 2 ? "alice" : "dave", &c2) || c1 != c2)
+			bad++;
+		if (pog_grp_db_remove_member(&e, groups[g], g % 2 ? "bob" : "alice", &c1) !=
+		    pog_grp_db_remove_member(&l, groups[g], g % 2 ? "bob" : "alice", &c2) || c1 != c2)
+			bad++;
+	}
+	TC_CHECK(pog_grp_db_dirty(&e) == pog_grp_db_dirty(&l));
+	TC_CHECK(pog_grp_db_format(&e, &oe) == POG_OK && pog_grp_db_format(&l, &ol) == POG_OK);
+	if (oe.len != ol.len || (oe.len > 0 && memcmp(oe.data, ol.data, oe.len) != 0)) {
+		fprintf(stderr, "lazy %s: the edited files differ:\n%s\n----\n%s\n", what,
+			oe.data != NULL ? oe.data : "", ol.data != NULL ? ol.data : "");
+		bad++;
+	}
+	TC_CHECK(!pog_grp_db_failed(&l));
+	TC_CHECK(bad == 0);
+	pog_buf_free(&oe);
+	pog_buf_free(&ol);
+	pog_grp_db_free(&e);
+	pog_grp_db_free(&l);
+}
+
+static void
+test_lazy(void)
+{
+	static const struct {
+		const char *file;
+		enum pog_grp_kind kind;
+	} fx[] = {
+		{ "group.debian", POG_GRP_GROUP }, { "gshadow.debian", POG_GRP_GSHADOW },
+		{ "group.blank", POG_GRP_GROUP }, { "group.empty", POG_GRP_GROUP },
+		{ "group.odd-nonl", POG_GRP_GROUP }, { "gshadow.odd", POG_GRP_GSHADOW },
+	};
+	static const char *const texts[] = {
+		"devteam:x:2000:bob\n devteam:x:2000:alice\n",
+		"devteam:x: 2000:alice\ndevteam:x:2000:bob\n",
+		"dup:x:1:alice\ndup:x:2:bob,alice\nDup:x:3:carol\n",
+		"dup:x:bad:alice\ndup:x:2:bob\n#dup:x:3:alice\n+nis:x:4:alice\n",
+		"sudo:x:27:bob, alice\nsudo:x:27:alice\nusers:x:100:alice",
+		"\n\n:x:1:alice\nnocolon\ndevteam:x:2000:alice,bob\n",
+		"",
+	};
+
+	for (size_t i = 0; i < sizeof(fx) / sizeof(fx[0]); i++) {
+		size_t len = 0;
+		char *t = slurp(fx[i].file, &len);
+
+		TC_CHECK(t != NULL);
+		if (t != NULL)
+			lazy_same(t, len, fx[i].kind, fx[i].file);
+		free(t);
+	}
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		lazy_same(texts[i], strlen(texts[i]), POG_GRP_GROUP, texts[i]);
+}
+
 int
 main(void)
 {
@@ -550,5 +647,6 @@ main(void)
 	test_glibc_lists();
 	test_blank_removal();
 	test_unparsed_member();
+	test_lazy();
 	TC_DONE();
 }

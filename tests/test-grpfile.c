@@ -366,6 +366,15 @@ bad_rename(const char *from, const char *to)
 	return rename(from, to);
 }
 
+static int
+no_link(const char *from, const char *to)
+{
+	(void)from;
+	(void)to;
+	errno = EPERM;
+	return -1;
+}
+
 static void
 inject(const char *what, const struct pog_grpfile_sys *sys, int max)
 {
@@ -398,12 +407,63 @@ test_failures(void)
 	const struct pog_grpfile_sys w = { .write = bad_write, .fsync = fsync, .rename = rename };
 	const struct pog_grpfile_sys f = { .write = write, .fsync = bad_fsync, .rename = rename };
 	const struct pog_grpfile_sys r = { .write = write, .fsync = fsync, .rename = bad_rename };
+	const struct pog_grpfile_sys nl_w = { .write = bad_write, .fsync = fsync, .rename = rename,
+					      .link = no_link };
+	const struct pog_grpfile_sys nl_f = { .write = write, .fsync = bad_fsync, .rename = rename,
+					      .link = no_link };
 
-	/* two files, each: backup then new content: 4 writes, 4 fsyncs, 4 renames */
-	inject("write", &w, 4);
-	inject("fsync", &f, 4);
+	/* two files, each: a hard-linked backup then the new content:
+	 * 2 writes, 2 fsyncs, 4 renames (backup, new) */
+	inject("write", &w, 2);
+	inject("fsync", &f, 2);
 	/* rename 4 is group's: gshadow is already in place and must be put back */
 	inject("rename", &r, 4);
+	/* no hard links: the backups are copies: 4 writes, 4 fsyncs */
+	inject("write (no link)", &nl_w, 4);
+	inject("fsync (no link)", &nl_f, 4);
+}
+
+/*
+ * The backups are the originals themselves (the same inode, so no byte
+ * of them was written), and with no hard links they are copies of the
+ * same bytes, owner and mode; either way the new files are right.
+ */
+static void
+test_backup_link(void)
+{
+	const struct pog_grpfile_sys nl = { .write = write, .fsync = fsync, .rename = rename,
+					    .link = no_link };
+	struct plan_ctx c;
+	struct stat og, os, bg, bs;
+	char pg[160], ps[160];
+
+	snprintf(pg, sizeof(pg), "%s-", gpath);
+	snprintf(ps, sizeof(ps), "%s-", spath);
+	reset();
+	TC_CHECK(stat(gpath, &og) == 0 && stat(spath, &os) == 0);
+	TC_CHECK(update("devteam docker", "cdrom sudo", &c) == POG_OK);
+	TC_CHECK(stat(pg, &bg) == 0 && stat(ps, &bs) == 0);
+	if (bg.st_ino != og.st_ino || bs.st_ino != os.st_ino)
+		fprintf(stderr, "backup link: group- inode %lu (original %lu), gshadow- %lu (%lu)\n",
+			(unsigned long)bg.st_ino, (unsigned long)og.st_ino,
+			(unsigned long)bs.st_ino, (unsigned long)os.st_ino);
+	TC_CHECK(bg.st_ino == og.st_ino && bs.st_ino == os.st_ino);
+	TC_CHECK(bg.st_nlink == 1 && bs.st_nlink == 1);
+	TC_CHECK(same(pg, orig_group, orig_glen) && same(ps, orig_gshadow, orig_slen));
+	TC_CHECK(no_temp_left());
+	plan_ctx_free(&c);
+
+	reset();
+	TC_CHECK(stat(gpath, &og) == 0);
+	pog_grpfile_set_test_sys(&nl);
+	TC_CHECK(update("devteam docker", "cdrom sudo", &c) == POG_OK);
+	pog_grpfile_set_test_sys(NULL);
+	TC_CHECK(stat(pg, &bg) == 0 && bg.st_ino != og.st_ino && (bg.st_mode & 07777) == 0644);
+	TC_CHECK(stat(ps, &bs) == 0 && (bs.st_mode & 07777) == 0640 && bs.st_gid == 42);
+	TC_CHECK(same(pg, orig_group, orig_glen) && same(ps, orig_gshadow, orig_slen));
+	TC_CHECK(!same(gpath, orig_group, orig_glen));
+	TC_CHECK(no_temp_left());
+	plan_ctx_free(&c);
 }
 
 /* A line glibc reads as listing alice that we would not rewrite: nothing is written, and the log says which. */
@@ -585,20 +645,28 @@ ro_child(void)
 	return 0;
 }
 
-/* Room for the two files and their backups (a page each), not for the new copies. */
+/*
+ * Room for the two files and their new copies (a page each), not for
+ * copied backups: the backups are hard links and take no room, so the
+ * edit goes through and the backups are the originals.
+ */
 static int
 full_child(void)
 {
 	struct plan_ctx c;
+	char pg[160], ps[160];
 	pog_err err;
 
 	if (mount("tmpfs", dir, "tmpfs", 0, "size=16k,mode=0755") != 0)
 		return 77;
 	reset();
+	snprintf(pg, sizeof(pg), "%s-", gpath);
+	snprintf(ps, sizeof(ps), "%s-", spath);
 	err = update("wheel devteam", "sudo", &c);
 	plan_ctx_free(&c);
-	if (err != POG_ERR_SYSTEM || !same(gpath, orig_group, orig_glen) ||
-	    !same(spath, orig_gshadow, orig_slen) || !no_temp_left())
+	if (err != POG_OK || same(gpath, orig_group, orig_glen) ||
+	    !same(pg, orig_group, orig_glen) || !same(ps, orig_gshadow, orig_slen) ||
+	    !no_temp_left())
 		return 1;
 	return 0;
 }
@@ -765,7 +833,7 @@ test_real_faults(void)
 	r = in_namespace("full disk", full_child_tight);
 	if (r >= 0 && r != 77)
 		TC_CHECK(r == 0);
-	r = in_namespace("nearly full disk", full_child);
+	r = in_namespace("room for the new copies only", full_child);
 	if (r >= 0 && r != 77)
 		TC_CHECK(r == 0);
 }
@@ -817,6 +885,7 @@ main(int argc, char **argv)
 	test_gshadow_optional();
 	test_refused();
 	test_failures();
+	test_backup_link();
 	test_lock();
 	test_real_faults();
 	test_unparsed_refused();
