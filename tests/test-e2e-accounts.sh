@@ -89,7 +89,7 @@ grep -q "^newuser:x:$uid:" "$ETC/group" || fail "no private group newuser:$uid"
 grep -q "uid=$uid(newuser) gid=$uid(newuser) groups=$uid(newuser),.*devteam.*docker\|uid=$uid(newuser) gid=$uid(newuser) groups=$uid(newuser),.*docker.*devteam" "$T/out" ||
 	{ cat "$T/out"; fail "id in the session"; }
 grep -qx "$NS_HOME/newuser" "$T/out" || { cat "$T/out"; fail "pwd in the session"; }
-! grep -Eqi "useradd|groupadd|warning" "$T/out" || { cat "$T/out"; fail "shadow's tools wrote to the user's screen"; }
+! grep -Eqi "useradd|groupadd|UID_MIN" "$T/out" || { cat "$T/out"; fail "shadow's tools wrote to the user's screen"; }
 grep -qx ".pog-skel" "$T/out" || { cat "$T/out"; fail "no skeleton file in the new home"; }
 ok "ssh newuser: the first connection runs id and pwd: uid $uid, groups devteam docker, home with the skeleton"
 
