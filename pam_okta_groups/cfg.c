@@ -25,6 +25,7 @@
 #include <ini.h>
 
 #include "cfg.h"
+#include "uidrule.h"
 #include "util.h"
 
 /* inih's line buffer: a line, its newline and a NUL must fit. */
@@ -55,6 +56,8 @@ enum cfg_type {
 	T_NAMES,        /* list of [A-Za-z0-9._-]+: services, user names */
 	T_WORDS,        /* list of words of printable ASCII: acr values */
 	T_DURATION,     /* "" or 0 (off), or N with s/m/h/d, at most max seconds */
+	T_RANGE,        /* LO-HI UIDs (uidrule.c) */
+	T_HOME,         /* absolute path with %u (uidrule.c) */
 };
 
 /* T_ENUM stores an unsigned int; the compiler must agree. */
@@ -128,11 +131,17 @@ static const struct cfg_key cfg_keys[] = {
 	{ "groups", "group_file", T_PATH, F(group_file), 0, 0, NULL },
 	{ "groups", "gshadow_file", T_PATH, F(gshadow_file), 0, 0, NULL },
 	{ "groups", "state_dir", T_PATH, F(state_dir), 0, 0, NULL },
+	{ "accounts", "create", T_BOOL, F(create_accounts), 0, 0, NULL },
+	{ "accounts", "uid_range", T_RANGE, F(uid_range), 0, 0, NULL },
+	{ "accounts", "uid_key_file", T_PATH, F(uid_key_file), 0, 0, NULL },
+	{ "accounts", "home", T_HOME, F(home), 0, 0, NULL },
+	{ "accounts", "shell", T_PATH, F(shell), 0, 0, NULL },
+	{ "accounts", "max_pending", T_LONG, F(max_pending), 1, 1000, NULL },
 };
 #undef F
 
 static const char *const cfg_sections[] = {
-	"okta", "login", "groups", "roles", "bindings", NULL
+	"okta", "login", "groups", "accounts", "roles", "bindings", NULL
 };
 
 struct cfg_ctx {
@@ -433,6 +442,23 @@ cfg_set(struct cfg_ctx *c, const struct cfg_key *k, const char *v)
 		why = cfg_proxy_problem(v);
 		if (why == NULL && *v == '\0')
 			return;         /* empty: no proxy */
+		break;
+	case T_RANGE: {
+		struct pog_uid_range r;
+
+		if (!pog_uid_parse_range(v, &r.lo, &r.hi)) {
+			cfg_fail(c, 0, k->section, k->name,
+				 "'%s' is not LO-HI with %u <= LO <= HI <= %u", v,
+				 POG_UID_RANGE_MIN, POG_UID_RANGE_MAX);
+			return;
+		}
+		memcpy(field, &r, sizeof(r));
+		return;
+	}
+	case T_HOME:
+		if (!pog_uid_home_valid(v))
+			why = "must be an absolute path where %u is the user name "
+			      "(and %% a '%'), without . or .. parts";
 		break;
 	case T_NAMES:
 		if (k->off == offsetof(struct pog_config, services))
@@ -775,6 +801,9 @@ pog_cfg_defaults(struct pog_config *cfg)
 	d.match = POG_MATCH_EXACT;
 	d.deny_on_no_binding = true;
 	d.authoritative = false;
+	d.uid_range.lo = POG_UID_DEFAULT_LO;
+	d.uid_range.hi = POG_UID_DEFAULT_HI;
+	d.max_pending = 8;
 	if ((d.cache_dir = strdup("/var/cache/pam_okta_groups")) == NULL ||
 	    (d.username_claim = strdup("preferred_username")) == NULL ||
 	    (d.groups_claim = strdup("groups")) == NULL ||
@@ -782,6 +811,9 @@ pog_cfg_defaults(struct pog_config *cfg)
 	    (d.group_file = strdup("/etc/group")) == NULL ||
 	    (d.gshadow_file = strdup("/etc/gshadow")) == NULL ||
 	    (d.state_dir = strdup("/var/lib/pam_okta_groups")) == NULL ||
+	    (d.uid_key_file = strdup("/etc/security/pam_okta_groups.uidkey")) == NULL ||
+	    (d.home = strdup("/home/%u")) == NULL ||
+	    (d.shell = strdup("/bin/bash")) == NULL ||
 	    pog_strv_split(&d.scopes, CFG_DEFAULT_SCOPES) != POG_OK ||
 	    pog_strv_split(&d.protected_groups, CFG_DEFAULT_PROTECTED) != POG_OK ||
 	    pog_strv_split(&d.local_users, "root") != POG_OK) {
@@ -1032,6 +1064,9 @@ pog_cfg_free(struct pog_config *cfg)
 	free(cfg->group_file);
 	free(cfg->gshadow_file);
 	free(cfg->state_dir);
+	free(cfg->uid_key_file);
+	free(cfg->home);
+	free(cfg->shell);
 	for (size_t i = 0; i < cfg->nroles; i++) {
 		free(cfg->roles[i].name);
 		pog_strv_free(&cfg->roles[i].groups);

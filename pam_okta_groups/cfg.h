@@ -7,6 +7,8 @@
 #ifndef POG_CFG_H
 #define POG_CFG_H
 
+#include <stdint.h>
+
 #include "pog.h"
 
 #define POG_DEFAULT_CONFIG "/etc/security/pam_okta_groups.conf"
@@ -27,6 +29,10 @@ struct pog_binding {
 	char *idp_group;
 	char *role;
 	char *project;              /* NULL: every project (no @, or @*) */
+};
+
+struct pog_uid_range {
+	uint32_t lo, hi;
 };
 
 struct pog_config {
@@ -72,6 +78,14 @@ struct pog_config {
 	char *group_file;
 	char *gshadow_file;
 	char *state_dir;
+
+	/* [accounts] */
+	bool create_accounts;       /* create = yes */
+	struct pog_uid_range uid_range;
+	char *uid_key_file;
+	char *home;                 /* %u: the user name */
+	char *shell;
+	long max_pending;           /* device authorizations in flight, 1-1000 */
 
 	/* [roles] */
 	struct pog_role *roles;

@@ -23,6 +23,7 @@
 #include <security/pam_modules.h>
 #include <security/pam_modutil.h>
 
+#include "accounts.h"
 #include "cfg.h"
 #include "handoff.h"
 #include "login.h"
@@ -266,7 +267,8 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	if (rc != PAM_SUCCESS)
 		goto out;
 	/* No account, no request to Okta: a typed name costs nothing. */
-	if (pam_modutil_getpwnam(pamh, f.user) == NULL) {
+	if (pam_modutil_getpwnam(pamh, f.user) == NULL &&
+	    pog_accounts_may_create(&f.cfg, f.user, &f.io) != POG_OK) {
 		face_log(&f, LOG_NOTICE, true, f.user, "result=failed reason=\"no such local account\"");
 		pog_tell(&f.io, "%s", pog_user_message(POG_ERR_USER));
 		rc = PAM_USER_UNKNOWN;
@@ -391,6 +393,33 @@ out:
 	return rc;
 }
 
+/*
+ * Accounts on first login: a user with no local account gets one when a
+ * binding grants this host (a dry run of the sync says so; a denied
+ * login creates nothing). POG_OK also when there is nothing to create.
+ */
+static pog_err
+first_login(struct face *f, const struct pog_identity *id)
+{
+	struct pog_sync_result res;
+	pog_err err;
+
+	if (!f->cfg.create_accounts || pog_accounts_local(&f->cfg, f->user))
+		return POG_OK;
+	memset(&res, 0, sizeof(res));
+	err = pog_sync_account_gid(&f->cfg, id, &f->io, true, 0, &res);
+	if (err == POG_ERR_NOBINDING && res.deny_reason != NULL)
+		pog_tell(&f->io, "%s", res.deny_reason);
+	pog_sync_result_free(&res);
+	if (err == POG_ERR_NOBINDING)
+		return err;
+	if (err == POG_OK)
+		err = pog_accounts_create(&f->cfg, f->user, id->sub,
+					  f->service != NULL && strcmp(f->service, "sshd") == 0,
+					  &f->io);
+	return err;
+}
+
 PAM_EXTERN int
 pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
@@ -423,6 +452,12 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		face_log(&f, LOG_ERR, false, f.user, "no verified Okta identity: pam_okta_groups must run in the auth stack before account");
 		err = POG_ERR_NOBINDING;
 		pog_tell(&f.io, "%s", pog_user_message(err));
+		rc = pog_err_to_pam(err);
+		goto out;
+	}
+	err = first_login(&f, id);
+	if (err != POG_OK) {
+		pog_tell(&f.io, "%s", err == POG_ERR_SYSTEM ? POG_ACCOUNTS_RETRY : pog_user_message(err));
 		rc = pog_err_to_pam(err);
 		goto out;
 	}

@@ -141,6 +141,47 @@ test_spec_example(void)
 	pog_cfg_free(NULL);
 }
 
+/* SPEC.md's [accounts] section, verbatim, and the defaults. */
+static void
+test_accounts(void)
+{
+	static const char text[] = MIN
+		"[accounts]\n"
+		"create = no                              ; yes: a user whom Okta signs in and a binding grants this host gets\n"
+		"                                         ; a local account at the first login, on the same SSH connection\n"
+		"uid_range = 1879048192-2147483646        ; where new UIDs (and their private GIDs) come from\n"
+		"uid_key_file = /etc/security/pam_okta_groups.uidkey ; keys the UID hash; made at random on first use;\n"
+		"                                         ; copy it to every host to get the same UIDs everywhere\n"
+		"home = /home/%u\n"
+		"shell = /bin/bash\n"
+		"max_pending = 8                          ; device authorizations in flight on this host at once\n";
+	static const char custom[] = MIN
+		"[accounts]\ncreate = yes\nuid_range = 5000-5999\nhome = /srv/u/%u\nshell = /bin/sh\n"
+		"max_pending = 2\n";
+	struct pog_config cfg;
+	char *err = NULL;
+
+	TC_CHECK(pog_cfg_parse(&cfg, "a.conf", text, strlen(text), &err) == POG_OK);
+	if (err != NULL)
+		fprintf(stderr, "%s\n", err);
+	TC_CHECK(!cfg.create_accounts);
+	TC_EQ_INT(cfg.uid_range.lo, 1879048192u);
+	TC_EQ_INT(cfg.uid_range.hi, 2147483646u);
+	TC_STREQ(cfg.uid_key_file, "/etc/security/pam_okta_groups.uidkey");
+	TC_STREQ(cfg.home, "/home/%u");
+	TC_STREQ(cfg.shell, "/bin/bash");
+	TC_EQ_INT(cfg.max_pending, 8);
+	pog_cfg_free(&cfg);
+	TC_CHECK(pog_cfg_parse(&cfg, "a.conf", custom, strlen(custom), &err) == POG_OK);
+	TC_CHECK(cfg.create_accounts);
+	TC_EQ_INT(cfg.uid_range.lo, 5000);
+	TC_EQ_INT(cfg.uid_range.hi, 5999);
+	TC_STREQ(cfg.home, "/srv/u/%u");
+	TC_STREQ(cfg.shell, "/bin/sh");
+	TC_EQ_INT(cfg.max_pending, 2);
+	pog_cfg_free(&cfg);
+}
+
 /* Texts that parse, and what they must yield. */
 static void
 test_good(void)
@@ -263,6 +304,15 @@ static const struct {
 } bad[] = {
 	{ "unknown section", MIN "[extra]\nfoo = 1\n", "t.conf:4: [extra]: unknown section", NULL },
 	{ "unknown empty section", MIN "[extra]\n", "t.conf:4: ", "[extra]" },
+	{ "uid_range below 1000", MIN "[accounts]\nuid_range = 999-2000\n",
+	  "t.conf:5: [accounts] uid_range: ", "LO-HI" },
+	{ "uid_range reversed", MIN "[accounts]\nuid_range = 3000-2000\n",
+	  "t.conf:5: [accounts] uid_range: ", NULL },
+	{ "home with %s", MIN "[accounts]\nhome = /home/%s\n", "t.conf:5: [accounts] home: ", "%u" },
+	{ "home with ..", MIN "[accounts]\nhome = /home/../%u\n", "t.conf:5: [accounts] home: ", NULL },
+	{ "max_pending 0", MIN "[accounts]\nmax_pending = 0\n", "t.conf:5: [accounts] max_pending: ",
+	  "1 to 1000" },
+	{ "create maybe", MIN "[accounts]\ncreate = maybe\n", "t.conf:5: [accounts] create: ", NULL },
 	{ "unknown key", MIN "[login]\ncolour = blue\n", "t.conf:5: [login] colour: ", "unknown key" },
 	{ "key outside sections", "client_id = x\n" MIN, "t.conf:1: client_id: ", NULL },
 	{ "bad bool", MIN "[login]\nrequire_mfa = maybe\n", "t.conf:5: [login] require_mfa: ", "maybe" },
@@ -578,6 +628,7 @@ main(void)
 {
 	alarm(60);      /* a hang (say, on a FIFO) must fail, not stall make check */
 	test_spec_example();
+	test_accounts();
 	test_good();
 	test_line_limit();
 	test_bad();

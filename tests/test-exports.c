@@ -20,6 +20,9 @@ static const struct {
 } modules[] = {
 	{ ".libs/pam_okta_groups.so",
 	  "pam_sm_authenticate pam_sm_setcred pam_sm_acct_mgmt pam_sm_open_session pam_sm_close_session" },
+	{ ".libs/libnss_okta_groups.so.2",
+	  "_nss_okta_groups_getpwnam_r _nss_okta_groups_getpwuid_r _nss_okta_groups_setpwent "
+	  "_nss_okta_groups_getpwent_r _nss_okta_groups_endpwent" },
 };
 
 /* Whether word is one of the space-separated names. */
