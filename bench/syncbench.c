@@ -5,7 +5,7 @@
  *
  * Makes DIR/group and DIR/gshadow with NGROUPS groups (every tenth one
  * with members), one user "benchuser" in wheel and adm, and the roles of
- * SPEC.md's example. Then, REPS times (after one warm-up round), it
+ * the example config. Then, REPS times (after one warm-up round), it
  * syncs benchuser with pog_sync_account_gid, alternating the IdP groups
  * between "DevTeam" and "Organization Admins", so every round adds two
  * groups and removes two (wheel adm <-> devteam docker), and times,

@@ -96,7 +96,7 @@ struct pog_config {
 	size_t nbindings;
 };
 
-/* Fills cfg with the defaults of SPEC.md (issuer and client_id stay NULL). */
+/* Fills cfg with the defaults of pam_okta_groups.conf(5) (issuer and client_id stay NULL). */
 pog_err pog_cfg_defaults(struct pog_config *cfg);
 
 /*

@@ -93,7 +93,7 @@ struct pog_grp_slot {
 bool pog_grp_caseeq(const char *a, const char *b);
 
 /*
- * A valid group name, by the rule of SPEC.md: 1 to POG_NAME_MAX bytes,
+ * A valid group name, by the rule of pam_okta_groups.conf(5): 1 to POG_NAME_MAX bytes,
  * no ':', ',', white space or control characters.
  */
 bool pog_grp_name_valid(const char *name);

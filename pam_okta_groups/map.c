@@ -7,7 +7,7 @@
  * IdP group names are untrusted. A name that is not a valid local group
  * name is never written anywhere and never looked up as a local group.
  * It may still select a binding whose key equals it (the key is the
- * admin's own text: "Organization Admins = admin" in SPEC.md has a
+ * admin's own text: "Organization Admins = admin" in the example config has a
  * space), and then the ledger records the key, not the IdP's bytes.
  */
 #include "config.h"

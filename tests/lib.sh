@@ -104,7 +104,7 @@ approver() {
 	echo "node $IDP/approve.js --ca $CA --user $user --password $user-pw $* --url"
 }
 
-# write_conf FILE: a config with SPEC.md's keys, pointed at $T; extra
+# write_conf FILE: a config with every key of pam_okta_groups.conf(5), pointed at $T; extra
 # lines for any section come from stdin as "[section]\nkey = value".
 write_conf() {
 	local f=$1

@@ -11,7 +11,7 @@
 # The host's /etc is never written. Inside the namespace these are
 # private bind mounts, gone with the namespace:
 #   /etc      $T/etc, a copy (cp -a) with the users alice, bob and carol,
-#             the groups of SPEC.md's roles, and the PAM services
+#             the groups of the example roles, and the PAM services
 #   /run      $T/run (utmp, /run/sshd; hides the host's nscd and sssd
 #             sockets, so lookups read the copied files)
 #   /var/log  $T/varlog (wtmp, btmp and lastlog of sshd and login)
@@ -170,7 +170,7 @@ _ns_build_etc() {
 	sed -i -E 's/^(passwd|group|shadow|gshadow):.*/\1: files/' "$ETC/nsswitch.conf"
 	# Stale locks copied from the host would block lckpwdf in the copy.
 	rm -f "$ETC/.pwd.lock" "$ETC"/*.lock "$ETC/group-" "$ETC/gshadow-"
-	# SPEC.md's example roles: admin = wheel adm, developer = devteam docker.
+	# The example roles: admin = wheel adm, developer = devteam docker.
 	for g in wheel adm devteam docker audio localonly; do ns_add_group "$g"; done
 	for u in alice bob carol; do
 		grep -q "^$u:" "$ETC/passwd" "$ETC/group" && _ns_forget_user "$u"

@@ -23,7 +23,7 @@
 
 #define MIN "[okta]\nissuer = https://idp.example/oauth2/default\nclient_id = abc\n"
 
-/* SPEC.md, "The config file (INI)", verbatim. */
+/* The example config of the product, verbatim. */
 static const char spec_example[] =
 	"[okta]\n"
 	"issuer = https://dev-123456.okta.com/oauth2/default  ; required, https only, compared exactly with iss\n"
@@ -141,7 +141,7 @@ test_spec_example(void)
 	pog_cfg_free(NULL);
 }
 
-/* SPEC.md's [accounts] section, verbatim, and the defaults. */
+/* The example [accounts] section, verbatim, and the defaults. */
 static void
 test_accounts(void)
 {

@@ -1,7 +1,7 @@
 #!/bin/bash
-# Issue 3 end to end: whole PAM stacks (pamrun, then pamtester) against the
+# End to end: whole PAM stacks (pamrun, then pamtester) against the
 # test provider, inside a private mount namespace over a copy of /etc,
-# with SPEC.md's example roles and bindings and project prod-web.
+# with the example roles and bindings and project prod-web.
 #
 #   1. alice logs in and gets exactly the bound groups, in both files;
 #   2. her groups are rewritten at the provider;
@@ -134,7 +134,7 @@ cmp -s "$T/gshadow.4" "$ETC/gshadow" || fail "session mode changed /etc/gshadow"
 ok "session mode: process groups [$pg], /etc/group and /etc/gshadow unchanged"
 
 # 6. pamtester, the administrator's tool, with plain "pam_okta_groups.so"
-# from the namespace's PAM folder and an explicit config= of SPEC.md's keys.
+# from the namespace's PAM folder and an explicit config= of every key.
 # bob (DevTeam) gets devteam and docker. pamtester reads the Enter from a fifo.
 ns_conf MODE=persistent APPROVAL_TIMEOUT=60
 cp "$ETC/security/pam_okta_groups.conf" "$ETC/security/okta-pamtester.conf"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # A misbehaving provider (tests/evil/server.js) sends hostile group data.
-# Where SPEC.md drops a bad item (a name that is not a valid local group
+# Where the module drops a bad item (a name that is not a valid local group
 # name, a protected group under same_name), the login goes on: auth and
 # account succeed, the group files change only by the memberships the
 # bindings grant, and the bad item reaches no file, no log line and no

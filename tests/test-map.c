@@ -228,7 +228,7 @@ make_cfg(struct pog_config *cfg, const struct mcase *c)
 	cfg->same_name = c->same_name;
 	cfg->authoritative = c->authoritative;
 	cfg->match = c->casefold ? POG_MATCH_CASEFOLD : POG_MATCH_EXACT;
-	/* SPEC.md's example, and a few more */
+	/* The example config's bindings, and a few more */
 	add_role(cfg, "admin", "wheel adm");
 	add_role(cfg, "developer", "devteam docker");
 	add_role(cfg, "ops", "ops ghost");
@@ -417,7 +417,7 @@ test_record(void)
 	pog_cfg_free(&cfg);
 }
 
-/* SPEC.md's example config, through the real config parser. */
+/* The example config, through the real config parser. */
 static void
 test_spec_example(void)
 {

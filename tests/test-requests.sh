@@ -1,5 +1,5 @@
 #!/bin/bash
-# What one login costs the provider (issue 6): counted by the test
+# What one login costs the provider: counted by the test
 # provider's /__test/stats, with a user who approves before pressing
 # Enter (pamrun runs the approver at the prompt, then answers it).
 #
