@@ -350,22 +350,26 @@ pog_ledger_read(const char *state_dir, const char *user, struct pog_ledger *out,
 	pog_err err;
 
 	err = pog_ledger_load(state_dir, user, &l, &msg);
-	if (err == POG_ERR_NOMEM || (err == POG_ERR_INVALID && msg == NULL))
-		goto out;
-	if (err != POG_OK && !(err == POG_ERR_SYSTEM && errno == ENOENT))
-		pog_log(io, LOG_ERR, "ledger of %s treated as empty: %s", user,
-			msg != NULL ? msg : pog_strerror(err));
-	if (err != POG_OK) {
-		pog_ledger_free(&l);
+	if (err == POG_ERR_SYSTEM && errno == ENOENT) {
+		/* a first login: nothing managed, nothing pinned */
 		l.user = strdup(user);
-		if (l.user == NULL) {
-			err = POG_ERR_NOMEM;
-			goto out;
-		}
+		err = l.user != NULL ? POG_OK : POG_ERR_NOMEM;
+	} else if (err != POG_OK && err != POG_ERR_NOMEM &&
+		   !(err == POG_ERR_INVALID && msg == NULL)) {
+		/*
+		 * Read as empty, the ledger would forget the groups it manages
+		 * and the pin: refuse, as the pin check does.
+		 */
+		pog_log(io, LOG_ERR, "cannot read the ledger of %s, so the groups it manages "
+			"are unknown: no group is changed; fix or remove the file: %s", user,
+			msg != NULL ? msg : pog_strerror(err));
+		if (err == POG_ERR_INVALID)
+			err = POG_ERR_CONFIG;
 	}
+	if (err != POG_OK)
+		goto out;
 	*out = l;
 	memset(&l, 0, sizeof(l));
-	err = POG_OK;
 out:
 	pog_ledger_free(&l);
 	free(msg);
