@@ -377,22 +377,34 @@ out:
 }
 
 pog_err
-pog_ledger_write(const char *state_dir, const struct pog_ledger *l)
+pog_ledger_write_text(const char *state_dir, const char *user, const char *text,
+		      size_t len)
 {
-	char *path = pog_ledger_path(state_dir, l->user);
-	char *text = NULL;
-	size_t len = 0;
+	char *path = pog_ledger_path(state_dir, user);
 	pog_err err;
 
 	if (path == NULL)
 		return POG_ERR_INVALID;
 	err = pog_ensure_dir(state_dir, 0700);
 	if (err == POG_OK)
-		err = pog_ledger_format(l, &text, &len);
-	if (err == POG_OK)
 		err = pog_write_file_atomic(path, text, len, 0600);
-	free(text);
 	free(path);
+	return err;
+}
+
+pog_err
+pog_ledger_write(const char *state_dir, const struct pog_ledger *l)
+{
+	char *text = NULL;
+	size_t len = 0;
+	pog_err err;
+
+	if (l->user == NULL || !pog_grp_user_valid(l->user))
+		return POG_ERR_INVALID;
+	err = pog_ledger_format(l, &text, &len);
+	if (err == POG_OK)
+		err = pog_ledger_write_text(state_dir, l->user, text, len);
+	free(text);
 	return err;
 }
 

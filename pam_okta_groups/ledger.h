@@ -94,4 +94,8 @@ pog_err pog_ledger_read(const char *state_dir, const char *user,
  */
 pog_err pog_ledger_write(const char *state_dir, const struct pog_ledger *l);
 
+/* The same, with text from pog_ledger_format (for user): only the write itself. */
+pog_err pog_ledger_write_text(const char *state_dir, const char *user,
+			      const char *text, size_t len);
+
 #endif /* POG_LEDGER_H */

@@ -40,15 +40,10 @@ typedef pog_err (*op_fn)(char **summary);
 /* What the driver armed the operation with (op_sync re-arms after its setup). */
 static unsigned long op_alloc_n, op_io_n;
 
-static bool ledger_forgotten;   /* the sync logged that it lost the ledger */
-static unsigned long known_forgotten, known_committed;
-
 static void
 log_quiet(void *ctx, int prio, const char *msg)
 {
 	(void)ctx;
-	if (strstr(msg, "treated as empty") != NULL)
-		ledger_forgotten = true;
 	if (getenv("TEST_VERBOSE") != NULL)
 		fprintf(stderr, "[%d] %s\n", prio, msg);
 }
@@ -263,7 +258,6 @@ op_handoff(char **summary)
 
 static char root[64], gpath[128], spath[128], ppath[128], state[128], ldpath[160];
 static struct pog_config sync_cfg;
-static char *committed_group, *committed_gshadow;     /* after the fault-free sync */
 
 static const char group_text[] =
 	"root:x:0:\ncdrom:x:24:alice\ndevteam:x:1500:\ndocker:x:997:bob\n"
@@ -385,7 +379,6 @@ op_sync(char **summary)
 	    pog_strv_add(&id.groups, "Everyone") != POG_OK ||
 	    pog_strv_add(&id.groups, "DevTeam") != POG_OK)
 		exit(99);
-	ledger_forgotten = false;
 	pog_wrap_arm(op_alloc_n, op_io_n);
 	err = pog_sync_account_gid(&sync_cfg, &id, &io, false, 2001, &res);
 	pog_wrap_disarm();
@@ -395,43 +388,16 @@ op_sync(char **summary)
 
 		*summary = pog_asprintf("%d +%zu -%zu\n%s%s", res.granted, res.added.n,
 					res.removed.n, g, s);
-		if (committed_group == NULL) {
-			committed_group = g;
-			committed_gshadow = s;
-		} else {
-			free(g);
-			free(s);
-		}
-		/*
-		 * KNOWN: a ledger that cannot be read (EIO) is treated as
-		 * empty, so the groups it managed are not removed. Counted
-		 * and reported; the result check lets it pass.
-		 */
-		if (pog_wrap_failed() && ledger_forgotten && summary != NULL &&
-		    strstr(*summary, " -0\n") != NULL) {
-			known_forgotten++;
-			free(*summary);
-			*summary = NULL;
-			err = POG_ERR_SYSTEM;
-		}
+		free(g);
+		free(s);
 	} else if (pog_wrap_failed()) {
-		/*
-		 * A failed edit leaves the group files as they were. KNOWN: a
-		 * failure once both are renamed (writing the ledger) returns
-		 * the error with the new files in place: then they must be
-		 * the whole result of the fault-free run, never a part.
-		 */
+		/* A failed edit leaves the group files as they were, byte for byte. */
 		bool g_same = same_bytes(gpath, group_text), s_same = same_bytes(spath, gshadow_text);
 
-		if ((!g_same || !s_same) && committed_group != NULL &&
-		    same_bytes(gpath, committed_group) && same_bytes(spath, committed_gshadow)) {
-			known_committed++;
-		} else {
-			if (!g_same || !s_same)
-				fprintf(stderr, "sync failed (%s) with alloc %lu io %lu, but changed the group files\n",
-					pog_strerror(err), op_alloc_n, op_io_n);
-			TC_CHECK(g_same && s_same);
-		}
+		if (!g_same || !s_same)
+			fprintf(stderr, "sync failed (%s) with alloc %lu io %lu, but changed the group files\n",
+				pog_strerror(err), op_alloc_n, op_io_n);
+		TC_CHECK(g_same && s_same);
 	}
 	pog_sync_result_free(&res);
 	pog_identity_free(&id);
@@ -522,14 +488,6 @@ main(void)
 
 	make_sync_cfg();
 	drive("group-file sync", op_sync, true);
-	if (known_forgotten > 0)
-		printf("KNOWN: %lu I/O failure(s) reading the ledger made the sync forget the groups it manages\n",
-		       known_forgotten);
-	if (known_committed > 0)
-		printf("KNOWN: %lu failure(s) after the group files were renamed returned an error with the new files in place\n",
-		       known_committed);
-	free(committed_group);
-	free(committed_gshadow);
 
 	pog_cfg_free(&sync_cfg);
 	free(discovery);
