@@ -108,12 +108,13 @@ test_round_trip(void)
 	size_t len = 0, len2 = 0;
 
 	fill(&a);
-	TC_CHECK(pog_ledger_format(&a, &text, &len) == POG_OK);
+	TC_ERR(pog_ledger_format(&a, &text, &len), POG_OK);
 	TC_CHECK(text != NULL && len == strlen(text) && text[len - 1] == '\n');
-	TC_CHECK(pog_ledger_parse(&b, text, len, &msg) == POG_OK);
+	TC_ERR(pog_ledger_parse(&b, text, len, &msg), POG_OK);
 	TC_CHECK(msg == NULL);
 	TC_STREQ(b.user, a.user);
-	TC_CHECK(b.when == a.when && b.expired == a.expired);
+	TC_EQ_INT(b.when, a.when);
+	TC_EQ_INT(b.expired, a.expired);
 	TC_STREQ(b.sub, a.sub);
 	TC_STREQ(b.pinned_sub, a.pinned_sub);
 	TC_STREQ(b.issuer, a.issuer);
@@ -122,8 +123,9 @@ test_round_trip(void)
 	TC_CHECK(strv_eq(&a.managed, &b.managed));
 	TC_CHECK(strv_eq(&a.last_added, &b.last_added));
 	TC_CHECK(strv_eq(&a.last_removed, &b.last_removed));
-	TC_CHECK(pog_ledger_format(&b, &text2, &len2) == POG_OK);
-	TC_CHECK(len == len2 && memcmp(text, text2, len) == 0);
+	TC_ERR(pog_ledger_format(&b, &text2, &len2), POG_OK);
+	TC_EQ_INT(len, len2);
+	TC_EQ_INT(memcmp(text, text2, len), 0);
 	pog_ledger_free(&a);
 	pog_ledger_free(&b);
 	free(text);
@@ -133,7 +135,7 @@ test_round_trip(void)
 	{
 		const char *t = "{\"version\":1,\"user\":\"bob\"}";
 
-		TC_CHECK(pog_ledger_parse(&b, t, strlen(t), NULL) == POG_OK);
+		TC_ERR(pog_ledger_parse(&b, t, strlen(t), NULL), POG_OK);
 		TC_STREQ(b.user, "bob");
 		TC_CHECK(b.when == 0 && b.sub == NULL && b.managed.n == 0 && b.expired == 0);
 		TC_CHECK(b.pinned_sub == NULL);
@@ -155,12 +157,12 @@ test_pin_format(void)
 		const char *t = "{\"version\":1,\"user\":\"alice\",\"when\":1700000000,"
 				"\"sub\":\"00u-old\",\"managed\":[\"devteam\"]}";
 
-		TC_CHECK(pog_ledger_parse(&b, t, strlen(t), NULL) == POG_OK);
+		TC_ERR(pog_ledger_parse(&b, t, strlen(t), NULL), POG_OK);
 		TC_STREQ(b.pinned_sub, "00u-old");
-		TC_CHECK(pog_ledger_format(&b, &text, &len) == POG_OK);
+		TC_ERR(pog_ledger_format(&b, &text, &len), POG_OK);
 		TC_CHECK(strstr(text, "\"pinned_sub\": \"00u-old\"") != NULL);
 		pog_ledger_free(&b);
-		TC_CHECK(pog_ledger_parse(&b, text, len, NULL) == POG_OK);
+		TC_ERR(pog_ledger_parse(&b, text, len, NULL), POG_OK);
 		TC_STREQ(b.pinned_sub, "00u-old");
 		TC_STREQ(b.sub, "00u-old");
 		pog_ledger_free(&b);
@@ -173,7 +175,7 @@ test_pin_format(void)
 		const char *t = "{\"version\":1,\"user\":\"alice\",\"sub\":\"00u-b\","
 				"\"pinned_sub\":\"00u-a\"}";
 
-		TC_CHECK(pog_ledger_parse(&b, t, strlen(t), NULL) == POG_OK);
+		TC_ERR(pog_ledger_parse(&b, t, strlen(t), NULL), POG_OK);
 		TC_STREQ(b.pinned_sub, "00u-a");
 		TC_STREQ(b.sub, "00u-b");
 		pog_ledger_free(&b);
@@ -183,9 +185,9 @@ test_pin_format(void)
 	fill(&a);
 	free(a.pinned_sub);
 	a.pinned_sub = NULL;
-	TC_CHECK(pog_ledger_format(&a, &text, &len) == POG_OK);
+	TC_ERR(pog_ledger_format(&a, &text, &len), POG_OK);
 	TC_CHECK(strstr(text, "\"pinned_sub\": null") != NULL);
-	TC_CHECK(pog_ledger_parse(&b, text, len, &msg) == POG_OK);
+	TC_ERR(pog_ledger_parse(&b, text, len, &msg), POG_OK);
 	TC_CHECK(b.pinned_sub == NULL);
 	TC_STREQ(b.sub, "00u1abcd");
 	pog_ledger_free(&b);
@@ -196,7 +198,7 @@ test_pin_format(void)
 	{
 		const char *t = "{\"version\":1,\"user\":\"alice\",\"pinned_sub\":null}";
 
-		TC_CHECK(pog_ledger_parse(&b, t, strlen(t), NULL) == POG_OK);
+		TC_ERR(pog_ledger_parse(&b, t, strlen(t), NULL), POG_OK);
 		TC_CHECK(b.pinned_sub == NULL);
 		pog_ledger_free(&b);
 	}
@@ -234,48 +236,50 @@ test_pin_check(void)
 
 	/* take: an unpinned ledger takes the sub; the same sub passes; another is refused */
 	l.user = strdup("alice");
-	TC_CHECK(pog_ledger_pin_take(&l, "00u-a", &io) == POG_OK);
+	TC_ERR(pog_ledger_pin_take(&l, "00u-a", &io), POG_OK);
 	TC_STREQ(l.pinned_sub, "00u-a");
-	TC_CHECK(pog_ledger_pin_take(&l, "00u-a", &io) == POG_OK);
+	TC_ERR(pog_ledger_pin_take(&l, "00u-a", &io), POG_OK);
 	nlogs = 0;
-	TC_CHECK(pog_ledger_pin_take(&l, "00u-b", &io) == POG_ERR_PINNED);
+	TC_ERR(pog_ledger_pin_take(&l, "00u-b", &io), POG_ERR_PINNED);
 	TC_STREQ(l.pinned_sub, "00u-a");
-	TC_CHECK(nlogs == 1);
+	TC_EQ_INT(nlogs, 1);
 	pog_ledger_free(&l);
 
 	/* check: no state_dir, no ledger: a first login passes, silently */
 	nlogs = 0;
-	TC_CHECK(pog_ledger_check_pin(sd, "alice", "00u-a", &io) == POG_OK);
-	TC_CHECK(nlogs == 0);
-	TC_CHECK(pog_ensure_dir(sd, 0700) == POG_OK);
-	TC_CHECK(pog_ledger_check_pin(sd, "alice", "00u-a", &io) == POG_OK);
+	TC_ERR(pog_ledger_check_pin(sd, "alice", "00u-a", &io), POG_OK);
+	TC_EQ_INT(nlogs, 0);
+	TC_ERR(pog_ensure_dir(sd, 0700), POG_OK);
+	TC_ERR(pog_ledger_check_pin(sd, "alice", "00u-a", &io), POG_OK);
 
 	/* an old ledger: pinned to its recorded sub */
 	put(p, "{\"version\":1,\"user\":\"alice\",\"sub\":\"00u-a\"}", 0600);
-	TC_CHECK(stat(p, &st1) == 0);
-	TC_CHECK(pog_ledger_check_pin(sd, "alice", "00u-a", &io) == POG_OK);
+	TC_EQ_INT(stat(p, &st1), 0);
+	TC_ERR(pog_ledger_check_pin(sd, "alice", "00u-a", &io), POG_OK);
 	nlogs = 0;
-	TC_CHECK(pog_ledger_check_pin(sd, "alice", "00u-b", &io) == POG_ERR_PINNED);
-	TC_CHECK(nlogs == 1);
+	TC_ERR(pog_ledger_check_pin(sd, "alice", "00u-b", &io), POG_ERR_PINNED);
+	TC_EQ_INT(nlogs, 1);
 	/* the check only reads */
-	TC_CHECK(stat(p, &st2) == 0 && st1.st_ino == st2.st_ino &&
-		 st1.st_mtim.tv_nsec == st2.st_mtim.tv_nsec && st1.st_mtime == st2.st_mtime);
+	TC_EQ_INT(stat(p, &st2), 0);
+	TC_EQ_INT(st1.st_ino, st2.st_ino);
+	TC_EQ_INT(st1.st_mtim.tv_nsec, st2.st_mtim.tv_nsec);
+	TC_EQ_INT(st1.st_mtime, st2.st_mtime);
 
 	/* pinned explicitly, and cleared */
 	put(p, "{\"version\":1,\"user\":\"alice\",\"sub\":\"00u-a\",\"pinned_sub\":\"00u-a\"}", 0600);
-	TC_CHECK(pog_ledger_check_pin(sd, "alice", "00u-b", &io) == POG_ERR_PINNED);
+	TC_ERR(pog_ledger_check_pin(sd, "alice", "00u-b", &io), POG_ERR_PINNED);
 	put(p, "{\"version\":1,\"user\":\"alice\",\"sub\":\"00u-a\",\"pinned_sub\":null}", 0600);
-	TC_CHECK(pog_ledger_check_pin(sd, "alice", "00u-b", &io) == POG_OK);
+	TC_ERR(pog_ledger_check_pin(sd, "alice", "00u-b", &io), POG_OK);
 
 	/* a ledger that cannot be read: refused, and said why */
 	put(p, "{\"version\":1,\"user\":\"alice\",", 0600);
 	nlogs = 0;
-	TC_CHECK(pog_ledger_check_pin(sd, "alice", "00u-a", &io) == POG_ERR_CONFIG);
-	TC_CHECK(nlogs == 1);
+	TC_ERR(pog_ledger_check_pin(sd, "alice", "00u-a", &io), POG_ERR_CONFIG);
+	TC_EQ_INT(nlogs, 1);
 	put(p, "{\"version\":1,\"user\":\"alice\",\"sub\":\"00u-a\"}", 0666);
-	TC_CHECK(pog_ledger_check_pin(sd, "alice", "00u-a", &io) == POG_ERR_CONFIG);
+	TC_ERR(pog_ledger_check_pin(sd, "alice", "00u-a", &io), POG_ERR_CONFIG);
 	put(p, "{\"version\":1,\"user\":\"bob\",\"sub\":\"00u-a\"}", 0600);
-	TC_CHECK(pog_ledger_check_pin(sd, "alice", "00u-a", &io) == POG_ERR_CONFIG);
+	TC_ERR(pog_ledger_check_pin(sd, "alice", "00u-a", &io), POG_ERR_CONFIG);
 	unlink(p);
 	free(p);
 	free(sd);
@@ -321,7 +325,7 @@ test_corrupt(void)
 
 		if (err != POG_ERR_INVALID)
 			fprintf(stderr, "corrupt case %zu accepted: %s\n", i, bad[i]);
-		TC_CHECK(err == POG_ERR_INVALID);
+		TC_ERR(err, POG_ERR_INVALID);
 		TC_CHECK(msg != NULL);
 		TC_CHECK(l.user == NULL);
 		free(msg);
@@ -331,7 +335,7 @@ test_corrupt(void)
 		const char *t = "{\"version\":1,\"user\":\"alice\",\"future\":{\"a\":1}}\n\n";
 		struct pog_ledger l = { 0 };
 
-		TC_CHECK(pog_ledger_parse(&l, t, strlen(t), NULL) == POG_OK);
+		TC_ERR(pog_ledger_parse(&l, t, strlen(t), NULL), POG_OK);
 		pog_ledger_free(&l);
 	}
 }
@@ -347,25 +351,30 @@ test_files(void)
 
 	/* a missing state_dir and a missing ledger: empty, no noise */
 	nlogs = 0;
-	TC_CHECK(pog_ledger_read(sd, "alice", &b, &io) == POG_OK);
+	TC_ERR(pog_ledger_read(sd, "alice", &b, &io), POG_OK);
 	TC_STREQ(b.user, "alice");
-	TC_CHECK(b.managed.n == 0 && b.when == 0);
-	TC_CHECK(nlogs == 0);
+	TC_EQ_INT(b.managed.n, 0);
+	TC_EQ_INT(b.when, 0);
+	TC_EQ_INT(nlogs, 0);
 	pog_ledger_free(&b);
-	TC_CHECK(pog_ledger_load(sd, "alice", &b, &msg) == POG_ERR_SYSTEM && errno == ENOENT);
+	TC_ERR(pog_ledger_load(sd, "alice", &b, &msg), POG_ERR_SYSTEM);
+	TC_EQ_INT(errno, ENOENT);
 	free(msg);
 
 	/* written: state_dir 0700, the ledger 0600 */
 	fill(&a);
-	TC_CHECK(pog_ledger_write(sd, &a) == POG_OK);
+	TC_ERR(pog_ledger_write(sd, &a), POG_OK);
 	TC_CHECK(stat(sd, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 07777) == 0700);
-	TC_CHECK(stat(p, &st) == 0 && (st.st_mode & 07777) == 0600 && st.st_uid == geteuid());
-	TC_CHECK(pog_ledger_read(sd, "alice", &b, &io) == POG_OK);
+	TC_EQ_INT(stat(p, &st), 0);
+	TC_EQ_INT((st.st_mode & 07777), 0600);
+	TC_EQ_INT(st.st_uid, geteuid());
+	TC_ERR(pog_ledger_read(sd, "alice", &b, &io), POG_OK);
 	TC_CHECK(strv_eq(&a.managed, &b.managed) && b.when == a.when);
 	pog_ledger_free(&b);
 	/* written again over it: still 0600, nothing else left in the folder */
-	TC_CHECK(pog_ledger_write(sd, &a) == POG_OK);
-	TC_CHECK(stat(p, &st) == 0 && (st.st_mode & 07777) == 0600);
+	TC_ERR(pog_ledger_write(sd, &a), POG_OK);
+	TC_EQ_INT(stat(p, &st), 0);
+	TC_EQ_INT((st.st_mode & 07777), 0600);
 
 	/* corrupt: refused and logged, never read as empty (that forgets managed groups) */
 	put(p, "{\"version\":1,\"user\":\"alice\",\"managed\":[\"wheel\"", 0600);
@@ -379,7 +388,7 @@ test_files(void)
 	put(p, "{\"version\":1,\"user\":\"bob\",\"managed\":[\"wheel\"]}", 0600);
 	nlogs = 0;
 	TC_ERR(pog_ledger_read(sd, "alice", &b, &io), POG_ERR_CONFIG);
-	TC_CHECK(b.managed.n == 0);
+	TC_EQ_INT(b.managed.n, 0);
 	TC_EQ_INT(nlogs, 1);
 	pog_ledger_free(&b);
 
@@ -387,18 +396,18 @@ test_files(void)
 	put(p, "{\"version\":1,\"user\":\"alice\",\"managed\":[\"wheel\"]}", 0666);
 	nlogs = 0;
 	TC_ERR(pog_ledger_read(sd, "alice", &b, &io), POG_ERR_CONFIG);
-	TC_CHECK(b.managed.n == 0);
+	TC_EQ_INT(b.managed.n, 0);
 	TC_EQ_INT(nlogs, 1);
 	pog_ledger_free(&b);
-	TC_CHECK(pog_ledger_load(sd, "alice", &b, &msg) == POG_ERR_CONFIG);
+	TC_ERR(pog_ledger_load(sd, "alice", &b, &msg), POG_ERR_CONFIG);
 	free(msg);
 
 	/* a symlink: refused */
 	unlink(p);
-	TC_CHECK(symlink("/etc/passwd", p) == 0);
+	TC_EQ_INT(symlink("/etc/passwd", p), 0);
 	nlogs = 0;
 	TC_ERR(pog_ledger_read(sd, "alice", &b, &io), POG_ERR_CONFIG);
-	TC_CHECK(b.managed.n == 0);
+	TC_EQ_INT(b.managed.n, 0);
 	TC_EQ_INT(nlogs, 1);
 	pog_ledger_free(&b);
 	unlink(p);
@@ -408,10 +417,10 @@ test_files(void)
 	TC_CHECK(pog_ledger_path(sd, "a/b") == NULL);
 	TC_CHECK(pog_ledger_path(sd, ".") == NULL);
 	TC_CHECK(pog_ledger_path(sd, "") == NULL);
-	TC_CHECK(pog_ledger_read(sd, "../alice", &b, &io) == POG_ERR_INVALID);
+	TC_ERR(pog_ledger_read(sd, "../alice", &b, &io), POG_ERR_INVALID);
 	free(a.user);
 	a.user = strdup("../alice");
-	TC_CHECK(pog_ledger_write(sd, &a) == POG_ERR_INVALID);
+	TC_ERR(pog_ledger_write(sd, &a), POG_ERR_INVALID);
 
 	pog_ledger_free(&a);
 	free(p);
@@ -437,9 +446,9 @@ test_duration(void)
 		long v = -1;
 		bool ok = pog_tool_parse_duration(cases[i].s, &v);
 
-		TC_CHECK(ok == cases[i].ok);
+		TC_EQ_INT(ok, cases[i].ok);
 		if (ok && cases[i].ok)
-			TC_CHECK(v == cases[i].v);
+			TC_EQ_INT(v, cases[i].v);
 	}
 }
 
@@ -489,7 +498,7 @@ test_tools(void)
 	char *argv_ex[] = { e0, e1, e2, e3, NULL };
 
 	memset(&cfg, 0, sizeof(cfg));
-	TC_CHECK(pog_cfg_defaults(&cfg) == POG_OK);
+	TC_ERR(pog_cfg_defaults(&cfg), POG_OK);
 	free(cfg.group_file);
 	free(cfg.gshadow_file);
 	free(cfg.state_dir);
@@ -498,7 +507,7 @@ test_tools(void)
 	cfg.state_dir = sd;
 	put(gp, group, 0644);
 	put(sp, gshadow, 0640);
-	TC_CHECK(pog_ensure_dir(sd, 0700) == POG_OK);
+	TC_ERR(pog_ensure_dir(sd, 0700), POG_OK);
 
 	p = pog_asprintf("%s/olduser", sd);
 	text = ledger_text("olduser", now - 40 * 86400, "docker devteam");
@@ -517,14 +526,14 @@ test_tools(void)
 	put(p, "{\"version\":1,\"user\":\"olduser\"}", 0600);
 	free(p);
 
-	TC_CHECK(pog_tool_expire(&cfg, 2, argv_bad) == 2);
-	TC_CHECK(pog_tool_expire(&cfg, 4, argv_dry) == 0);
+	TC_EQ_INT(pog_tool_expire(&cfg, 2, argv_bad), 2);
+	TC_EQ_INT(pog_tool_expire(&cfg, 4, argv_dry), 0);
 	g = slurp(gp);
 	TC_STREQ(g, group);
 	free(g);
-	TC_CHECK(stat(gp, &st1) == 0);
+	TC_EQ_INT(stat(gp, &st1), 0);
 
-	TC_CHECK(pog_tool_expire(&cfg, 3, argv_run) == 0);
+	TC_EQ_INT(pog_tool_expire(&cfg, 3, argv_run), 0);
 	g = slurp(gp);
 	TC_STREQ(g, "root:x:0:\ncdrom:x:24:olduser\nwheel:x:998:\n"
 		 "docker:x:997:bob,newuser\ndevteam:x:1500:newuser\n");
@@ -533,26 +542,30 @@ test_tools(void)
 	TC_STREQ(g, "root:*::\ncdrom:*::olduser\nwheel:!::\n"
 		 "docker:!::bob,newuser\ndevteam:!:olduser:newuser\n");
 	free(g);
-	TC_CHECK(pog_ledger_load(sd, "olduser", &l, NULL) == POG_OK);
-	TC_CHECK(l.managed.n == 0 && l.last_removed.n == 2 && l.last_added.n == 0);
-	TC_CHECK(l.when == now - 40 * 86400);
+	TC_ERR(pog_ledger_load(sd, "olduser", &l, NULL), POG_OK);
+	TC_EQ_INT(l.managed.n, 0);
+	TC_EQ_INT(l.last_removed.n, 2);
+	TC_EQ_INT(l.last_added.n, 0);
+	TC_EQ_INT(l.when, now - 40 * 86400);
 	TC_CHECK(l.expired >= now);
 	TC_STREQ(l.result, "expired");
 	pog_ledger_free(&l);
-	TC_CHECK(pog_ledger_load(sd, "newuser", &l, NULL) == POG_OK);
-	TC_CHECK(l.managed.n == 2 && l.expired == 0);
+	TC_ERR(pog_ledger_load(sd, "newuser", &l, NULL), POG_OK);
+	TC_EQ_INT(l.managed.n, 2);
+	TC_EQ_INT(l.expired, 0);
 	pog_ledger_free(&l);
 
 	/* again: nothing left to do, and the group file is not rewritten */
-	TC_CHECK(stat(gp, &st1) == 0);
-	TC_CHECK(pog_tool_expire(&cfg, 3, argv_run) == 0);
-	TC_CHECK(stat(gp, &st2) == 0 && st1.st_ino == st2.st_ino);
+	TC_EQ_INT(stat(gp, &st1), 0);
+	TC_EQ_INT(pog_tool_expire(&cfg, 3, argv_run), 0);
+	TC_EQ_INT(stat(gp, &st2), 0);
+	TC_EQ_INT(st1.st_ino, st2.st_ino);
 
-	TC_CHECK(pog_tool_status(&cfg, 2, argv_st1) == 0);
-	TC_CHECK(pog_tool_status(&cfg, 2, argv_st2) == 1);
-	TC_CHECK(pog_tool_status(&cfg, 1, argv_st0) == 0);
-	TC_CHECK(pog_tool_explain(&cfg, 4, argv_ex) == 0);
-	TC_CHECK(pog_tool_explain(&cfg, 1, argv_ex) == 2);
+	TC_EQ_INT(pog_tool_status(&cfg, 2, argv_st1), 0);
+	TC_EQ_INT(pog_tool_status(&cfg, 2, argv_st2), 1);
+	TC_EQ_INT(pog_tool_status(&cfg, 1, argv_st0), 0);
+	TC_EQ_INT(pog_tool_explain(&cfg, 4, argv_ex), 0);
+	TC_EQ_INT(pog_tool_explain(&cfg, 1, argv_ex), 2);
 	g = slurp(gp);
 	TC_CHECK(g != NULL && strstr(g, "root:x:0:\n") == g);   /* explain changes nothing */
 	free(g);
@@ -584,7 +597,7 @@ test_users(void)
 	char *argv_expire[] = { a0, a1, a2, NULL };
 
 	memset(&cfg, 0, sizeof(cfg));
-	TC_CHECK(pog_cfg_defaults(&cfg) == POG_OK);
+	TC_ERR(pog_cfg_defaults(&cfg), POG_OK);
 	free(cfg.group_file);
 	free(cfg.gshadow_file);
 	free(cfg.state_dir);
@@ -595,15 +608,15 @@ test_users(void)
 	put(sp, gshadow, 0640);
 
 	/* no folder yet: an empty list */
-	TC_CHECK(pog_tool_users(&cfg, 1, argv_list) == 0);
-	TC_CHECK(pog_ensure_dir(sd, 0700) == POG_OK);
+	TC_EQ_INT(pog_tool_users(&cfg, 1, argv_list), 0);
+	TC_ERR(pog_ensure_dir(sd, 0700), POG_OK);
 
 	/* an old ledger, 40 days old: pinned to its sub by expire's rewrite */
 	put(p, "{\"version\":1,\"user\":\"alice\",\"when\":1600000000,\"sub\":\"00u-alice\","
 	    "\"issuer\":\"https://idp\",\"managed\":[\"docker\",\"devteam\"],"
 	    "\"result\":\"granted\"}\n", 0600);
-	TC_CHECK(pog_tool_expire(&cfg, 3, argv_expire) == 0);
-	TC_CHECK(pog_ledger_load(sd, "alice", &l, NULL) == POG_OK);
+	TC_EQ_INT(pog_tool_expire(&cfg, 3, argv_expire), 0);
+	TC_ERR(pog_ledger_load(sd, "alice", &l, NULL), POG_OK);
 	TC_STREQ(l.result, "expired");
 	TC_STREQ(l.pinned_sub, "00u-alice");
 	pog_ledger_free(&l);
@@ -611,25 +624,25 @@ test_users(void)
 	TC_CHECK(text != NULL && strstr(text, "\"pinned_sub\": \"00u-alice\"") != NULL);
 	free(text);
 
-	TC_CHECK(pog_tool_users(&cfg, 1, argv_list) == 0);
-	TC_CHECK(pog_tool_users(&cfg, 2, argv_list2) == 0);
-	TC_CHECK(pog_tool_users(&cfg, 3, argv_list3) == 2);
-	TC_CHECK(pog_tool_users(&cfg, 2, argv_unknown) == 2);
-	TC_CHECK(pog_tool_users(&cfg, 2, argv_noarg) == 2);
-	TC_CHECK(pog_tool_users(&cfg, 3, argv_badname) == 2);
-	TC_CHECK(pog_tool_users(&cfg, 3, argv_nobody) == 1);
+	TC_EQ_INT(pog_tool_users(&cfg, 1, argv_list), 0);
+	TC_EQ_INT(pog_tool_users(&cfg, 2, argv_list2), 0);
+	TC_EQ_INT(pog_tool_users(&cfg, 3, argv_list3), 2);
+	TC_EQ_INT(pog_tool_users(&cfg, 2, argv_unknown), 2);
+	TC_EQ_INT(pog_tool_users(&cfg, 2, argv_noarg), 2);
+	TC_EQ_INT(pog_tool_users(&cfg, 3, argv_badname), 2);
+	TC_EQ_INT(pog_tool_users(&cfg, 3, argv_nobody), 1);
 
 	/* rebind: the pin goes, and nothing else changes in the ledger or the group files */
-	TC_CHECK(pog_ledger_load(sd, "alice", &before, NULL) == POG_OK);
+	TC_ERR(pog_ledger_load(sd, "alice", &before, NULL), POG_OK);
 	g0 = slurp(gp);
 	s0 = slurp(sp);
 	TC_CHECK(g0 != NULL && strstr(g0, "alice") == NULL);   /* expire's work */
-	TC_CHECK(pog_tool_users(&cfg, 3, argv_rebind) == 0);
-	TC_CHECK(pog_ledger_load(sd, "alice", &l, NULL) == POG_OK);
+	TC_EQ_INT(pog_tool_users(&cfg, 3, argv_rebind), 0);
+	TC_ERR(pog_ledger_load(sd, "alice", &l, NULL), POG_OK);
 	TC_CHECK(l.pinned_sub == NULL);
 	free(before.pinned_sub);
 	before.pinned_sub = NULL;
-	TC_CHECK(pog_ledger_format(&before, &text, &(size_t){ 0 }) == POG_OK);
+	TC_ERR(pog_ledger_format(&before, &text, &(size_t){ 0 }), POG_OK);
 	text2 = slurp(p);
 	TC_STREQ(text2, text);
 	free(text);
@@ -646,14 +659,14 @@ test_users(void)
 	free(g0);
 	free(s0);
 	/* the next login by another sub passes the auth check */
-	TC_CHECK(pog_ledger_check_pin(sd, "alice", "00u-alice-2", &io) == POG_OK);
+	TC_ERR(pog_ledger_check_pin(sd, "alice", "00u-alice-2", &io), POG_OK);
 	/* again: not pinned, nothing written */
-	TC_CHECK(pog_tool_users(&cfg, 3, argv_rebind) == 0);
-	TC_CHECK(pog_tool_users(&cfg, 1, argv_list) == 0);
+	TC_EQ_INT(pog_tool_users(&cfg, 3, argv_rebind), 0);
+	TC_EQ_INT(pog_tool_users(&cfg, 1, argv_list), 0);
 
 	/* a corrupt ledger: refused, left as it is */
 	put(p, "{\"version\":1,", 0600);
-	TC_CHECK(pog_tool_users(&cfg, 3, argv_rebind) == 1);
+	TC_EQ_INT(pog_tool_users(&cfg, 3, argv_rebind), 1);
 	text = slurp(p);
 	TC_STREQ(text, "{\"version\":1,");
 	free(text);

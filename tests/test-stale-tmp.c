@@ -27,10 +27,10 @@ put(const char *path, time_t age)
 	TC_CHECK(fd >= 0);
 	if (fd < 0)
 		return;
-	TC_CHECK(write(fd, "{", 1) == 1);
+	TC_EQ_INT(write(fd, "{", 1), 1);
 	ts[0].tv_sec = ts[1].tv_sec = time(NULL) - age;
 	ts[0].tv_nsec = ts[1].tv_nsec = 0;
-	TC_CHECK(futimens(fd, ts) == 0);
+	TC_EQ_INT(futimens(fd, ts), 0);
 	close(fd);
 }
 
@@ -57,7 +57,7 @@ main(void)
 	if (dir == NULL)
 		return 1;
 	l.user = strdup("alice");
-	TC_CHECK(pog_ledger_write(dir, &l) == POG_OK);
+	TC_ERR(pog_ledger_write(dir, &l), POG_OK);
 	/* alice's ledger exists; "alice.smiths" is a user, not a temp file */
 	p = pog_asprintf("%s/.alice.Ab3xYz", dir);
 	put(p, 3600);                           /* killed an hour ago */
@@ -72,7 +72,7 @@ main(void)
 	put(p, 3600);                           /* names no file: not ours to judge */
 	free(p);
 
-	TC_CHECK(pog_ledger_write(dir, &l) == POG_OK);
+	TC_ERR(pog_ledger_write(dir, &l), POG_OK);
 	if (exists(dir, ".alice.Ab3xYz"))
 		fprintf(stderr, "the stale temp .alice.Ab3xYz is still there\n");
 	TC_CHECK(!exists(dir, ".alice.Ab3xYz"));

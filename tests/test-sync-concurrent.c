@@ -208,7 +208,7 @@ run_round(const struct pog_config *cfg, int round)
 	for (int i = 0; i < NUSERS; i++) {
 		int status = 0;
 
-		TC_CHECK(waitpid(pids[i], &status, 0) == pids[i]);
+		TC_EQ_INT(waitpid(pids[i], &status, 0), pids[i]);
 		TC_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	}
 	printf("round %d: %d processes synced in %.2f s\n", round, NUSERS, pog_now_mono() - t0);
@@ -229,8 +229,8 @@ check_round(int round)
 	struct pog_grp_db g = { 0 }, s = { 0 };
 	char *msg = NULL;
 
-	TC_CHECK(pog_grpfile_read(gpath, POG_GRP_GROUP, &g, &msg) == POG_OK);
-	TC_CHECK(pog_grpfile_read(spath, POG_GRP_GSHADOW, &s, &msg) == POG_OK);
+	TC_ERR(pog_grpfile_read(gpath, POG_GRP_GROUP, &g, &msg), POG_OK);
+	TC_ERR(pog_grpfile_read(spath, POG_GRP_GSHADOW, &s, &msg), POG_OK);
 	free(msg);
 	for (int i = 1; i <= NUSERS; i++) {
 		const char *want = idp_group_of(round, i);
@@ -247,15 +247,15 @@ check_round(int round)
 			    member(db, "ops", i) != ops || !member(db, "cdrom", i))
 				fprintf(stderr, "round %d: %s wrong in %s\n", round, user,
 					k == 0 ? "group" : "gshadow");
-			TC_CHECK(member(db, "devteam", i) == dev);
-			TC_CHECK(member(db, "docker", i) == dev);
-			TC_CHECK(member(db, "ops", i) == ops);
+			TC_EQ_INT(member(db, "devteam", i), dev);
+			TC_EQ_INT(member(db, "docker", i), dev);
+			TC_EQ_INT(member(db, "ops", i), ops);
 			TC_CHECK(member(db, "cdrom", i));       /* unmanaged: never touched */
 		}
-		TC_CHECK(pog_ledger_load(state, user, &l, NULL) == POG_OK);
-		TC_CHECK(pog_strv_contains(&l.managed, "devteam") == dev);
-		TC_CHECK(pog_strv_contains(&l.managed, "docker") == dev);
-		TC_CHECK(pog_strv_contains(&l.managed, "ops") == ops);
+		TC_ERR(pog_ledger_load(state, user, &l, NULL), POG_OK);
+		TC_EQ_INT(pog_strv_contains(&l.managed, "devteam"), dev);
+		TC_EQ_INT(pog_strv_contains(&l.managed, "docker"), dev);
+		TC_EQ_INT(pog_strv_contains(&l.managed, "ops"), ops);
 		TC_CHECK(l.result != NULL &&
 			 strncmp(l.result, want != NULL ? "granted" : "denied:", 7) == 0);
 		pog_ledger_free(&l);
@@ -311,11 +311,10 @@ test_single(struct pog_config *cfg)
 	sbefore = slurp(spath);
 
 	/* dry run: the plan, and nothing on disk */
-	TC_CHECK(pog_sync_account_gid(cfg, ident("u02", "DevTeam"), &io, true, 2002, &res) == POG_OK);
+	TC_ERR(pog_sync_account_gid(cfg, ident("u02", "DevTeam"), &io, true, 2002, &res), POG_OK);
 	TC_CHECK(res.granted && res.added.n == 2 && res.removed.n == 0);
 	pog_sync_result_free(&res);
-	TC_CHECK(pog_sync_account_gid(cfg, ident("u01", "Everyone"), &io, true, 2001, &res) ==
-		 POG_ERR_NOBINDING);
+	TC_ERR(pog_sync_account_gid(cfg, ident("u01", "Everyone"), &io, true, 2001, &res), POG_ERR_NOBINDING);
 	TC_CHECK(res.removed.n == 1 && res.deny_reason != NULL &&
 		 strstr(res.deny_reason, "No Okta group grants access to project default on ") ==
 		 res.deny_reason);
@@ -323,15 +322,14 @@ test_single(struct pog_config *cfg)
 	after = slurp(gpath);
 	TC_STREQ(after, before);
 	free(after);
-	TC_CHECK(pog_ledger_load(state, "u02", &l, NULL) == POG_ERR_SYSTEM);
+	TC_ERR(pog_ledger_load(state, "u02", &l, NULL), POG_ERR_SYSTEM);
 
 	/* no groups claim at all: refused, and neither the files nor the ledger change */
 	{
 		char *lp1 = pog_asprintf("%s/u01", state);
 		char *lbefore = slurp(lp1), *lafter;
 
-		TC_CHECK(pog_sync_account_gid(cfg, ident("u01", NULL), &io, false, 2001, &res) ==
-			 POG_ERR_NOBINDING);
+		TC_ERR(pog_sync_account_gid(cfg, ident("u01", NULL), &io, false, 2001, &res), POG_ERR_NOBINDING);
 		TC_CHECK(res.removed.n == 0 && res.added.n == 0 && res.deny_reason != NULL &&
 			 strstr(res.deny_reason, "no group list") != NULL);
 		pog_sync_result_free(&res);
@@ -352,36 +350,36 @@ test_single(struct pog_config *cfg)
 
 	/* session mode: D for setcred, the ledger, no change to the files */
 	cfg->mode = POG_MODE_SESSION;
-	TC_CHECK(pog_sync_account_gid(cfg, ident("u02", "DevTeam"), &io, false, 2002, &res) == POG_OK);
+	TC_ERR(pog_sync_account_gid(cfg, ident("u02", "DevTeam"), &io, false, 2002, &res), POG_OK);
 	TC_CHECK(res.granted && res.added.n == 0 && res.desired.n == 2);
 	pog_sync_result_free(&res);
 	after = slurp(gpath);
 	TC_STREQ(after, before);
 	free(after);
-	TC_CHECK(pog_ledger_load(state, "u02", &l, NULL) == POG_OK);
+	TC_ERR(pog_ledger_load(state, "u02", &l, NULL), POG_OK);
 	TC_STREQ(l.result, "granted");
-	TC_CHECK(l.managed.n == 0 && l.idp_groups.n == 1);
+	TC_EQ_INT(l.managed.n, 0);
+	TC_EQ_INT(l.idp_groups.n, 1);
 	pog_ledger_free(&l);
 	/* root exists on every host: the real getpwnam_r path */
-	TC_CHECK(pog_sync_session_gids(cfg, ident("root", "DevTeam"), &io, &gids, &ngids) == POG_OK);
+	TC_ERR(pog_sync_session_gids(cfg, ident("root", "DevTeam"), &io, &gids, &ngids), POG_OK);
 	TC_CHECK(ngids == 2 && gids != NULL &&
 		 ((gids[0] == 1500 && gids[1] == 997) || (gids[0] == 997 && gids[1] == 1500)));
 	free(gids);
 	gids = NULL;
-	TC_CHECK(pog_sync_session_gids(cfg, ident("root", "Everyone"), &io, &gids, &ngids) == POG_OK);
-	TC_CHECK(ngids == 0);
+	TC_ERR(pog_sync_session_gids(cfg, ident("root", "Everyone"), &io, &gids, &ngids), POG_OK);
+	TC_EQ_INT(ngids, 0);
 	free(gids);
-	TC_CHECK(pog_sync_session_gids(cfg, ident("pog-no-such-user", "DevTeam"), &io, &gids,
-				       &ngids) == POG_ERR_USER);
+	TC_ERR(pog_sync_session_gids(cfg, ident("pog-no-such-user", "DevTeam"), &io, &gids,
+				       &ngids), POG_ERR_USER);
 
 	/* mode none: allow or deny only */
 	cfg->mode = POG_MODE_NONE;
-	TC_CHECK(pog_sync_account_gid(cfg, ident("u01", "Everyone"), &io, false, 2001, &res) ==
-		 POG_ERR_NOBINDING);
+	TC_ERR(pog_sync_account_gid(cfg, ident("u01", "Everyone"), &io, false, 2001, &res), POG_ERR_NOBINDING);
 	TC_CHECK(res.removed.n == 0 && res.deny_reason != NULL);
 	pog_sync_result_free(&res);
 	cfg->deny_on_no_binding = false;
-	TC_CHECK(pog_sync_account_gid(cfg, ident("u01", "Everyone"), &io, false, 2001, &res) == POG_OK);
+	TC_ERR(pog_sync_account_gid(cfg, ident("u01", "Everyone"), &io, false, 2001, &res), POG_OK);
 	TC_CHECK(!res.granted && res.deny_reason == NULL);
 	pog_sync_result_free(&res);
 	cfg->deny_on_no_binding = true;
@@ -391,24 +389,20 @@ test_single(struct pog_config *cfg)
 	cfg->mode = POG_MODE_PERSISTENT;
 
 	/* accounts that do not exist, and names that are not names */
-	TC_CHECK(pog_sync_account(cfg, ident("pog-no-such-user", "DevTeam"), &io, false, &res) ==
-		 POG_ERR_USER);
+	TC_ERR(pog_sync_account(cfg, ident("pog-no-such-user", "DevTeam"), &io, false, &res), POG_ERR_USER);
 	TC_CHECK(res.deny_reason != NULL && strstr(res.deny_reason, "does not exist") != NULL);
 	pog_sync_result_free(&res);
-	TC_CHECK(pog_sync_account(cfg, ident("u01,root", "DevTeam"), &io, false, &res) ==
-		 POG_ERR_USER);
+	TC_ERR(pog_sync_account(cfg, ident("u01,root", "DevTeam"), &io, false, &res), POG_ERR_USER);
 	pog_sync_result_free(&res);
-	TC_CHECK(pog_sync_account_gid(cfg, ident("../u01", "DevTeam"), &io, false, 2001, &res) ==
-		 POG_ERR_USER);
+	TC_ERR(pog_sync_account_gid(cfg, ident("../u01", "DevTeam"), &io, false, 2001, &res), POG_ERR_USER);
 	pog_sync_result_free(&res);
 
 	/* the real lookup: root gets DevTeam's groups in the copy */
-	TC_CHECK(pog_sync_account(cfg, ident("root", "DevTeam"), &io, false, &res) == POG_OK);
-	TC_CHECK(res.added.n == 2);
+	TC_ERR(pog_sync_account(cfg, ident("root", "DevTeam"), &io, false, &res), POG_OK);
+	TC_EQ_INT(res.added.n, 2);
 	pog_sync_result_free(&res);
-	TC_CHECK(pog_sync_account(cfg, ident("root", "Everyone"), &io, false, &res) ==
-		 POG_ERR_NOBINDING);
-	TC_CHECK(res.removed.n == 2);
+	TC_ERR(pog_sync_account(cfg, ident("root", "Everyone"), &io, false, &res), POG_ERR_NOBINDING);
+	TC_EQ_INT(res.removed.n, 2);
 	pog_sync_result_free(&res);
 	after = slurp(gpath);
 	TC_STREQ(after, before);
@@ -417,7 +411,7 @@ test_single(struct pog_config *cfg)
 	/* a ledger that cannot be written: no group is added */
 	lp = pog_asprintf("%s/u02", state);
 	unlink(lp);
-	TC_CHECK(mkdir(lp, 0700) == 0);         /* rename over a folder fails */
+	TC_EQ_INT(mkdir(lp, 0700), 0);         /* rename over a folder fails */
 	TC_CHECK(pog_sync_account_gid(cfg, ident("u02", "DevTeam"), &io, false, 2002, &res) !=
 		 POG_OK);
 	pog_sync_result_free(&res);
@@ -500,12 +494,12 @@ test_blank_member(struct pog_config *cfg)
 	TC_CHECK(glibc_member(gpath, false, "devteam", "u03"));
 	TC_CHECK(glibc_member(spath, true, "devteam", "u03"));
 	/* the module once granted u03 devteam; now Okta grants only ops */
-	TC_CHECK(pog_ledger_load(state, "u03", &l, NULL) == POG_OK);
+	TC_ERR(pog_ledger_load(state, "u03", &l, NULL), POG_OK);
 	pog_strv_add(&l.managed, "devteam");
-	TC_CHECK(pog_ledger_write(state, &l) == POG_OK);
+	TC_ERR(pog_ledger_write(state, &l), POG_OK);
 	pog_ledger_free(&l);
 
-	TC_CHECK(pog_sync_account_gid(cfg, ident("u03", "Ops"), &io, false, 2003, &res) == POG_OK);
+	TC_ERR(pog_sync_account_gid(cfg, ident("u03", "Ops"), &io, false, 2003, &res), POG_OK);
 	TC_CHECK(pog_strv_contains(&res.removed, "devteam"));
 	pog_sync_result_free(&res);
 	if (glibc_member(gpath, false, "devteam", "u03"))
@@ -538,7 +532,7 @@ test_fifo(struct pog_config *cfg)
 	for (int dry = 0; dry < 2; dry++) {
 		make_files();
 		unlink(gpath);
-		TC_CHECK(mkfifo(gpath, 0644) == 0);
+		TC_EQ_INT(mkfifo(gpath, 0644), 0);
 		last_err[0] = '\0';
 		alarm(10);      /* the code before this fix blocked in open(2) here */
 		t0 = pog_now_mono();
@@ -574,7 +568,7 @@ run_grpck(void)
 	r = cmd != NULL ? system(cmd) : -1;
 	if (r != 0)
 		fprintf(stderr, "%s: exit %d\n", cmd != NULL ? cmd : "grpck", r);
-	TC_CHECK(r == 0);
+	TC_EQ_INT(r, 0);
 	free(cmd);
 }
 
@@ -613,8 +607,7 @@ test_sysinfo(struct pog_config *cfg)
 
 	/* through a sync: devteam (1500) is ordinary; ops (1700) is now out of
 	 * range, bob (1001) is bob's primary group, root is protected */
-	TC_CHECK(pog_sync_account_gid(cfg, ident("u04", NULL), &io, true, 2004, &res) ==
-		 POG_ERR_NOBINDING);
+	TC_ERR(pog_sync_account_gid(cfg, ident("u04", NULL), &io, true, 2004, &res), POG_ERR_NOBINDING);
 	pog_sync_result_free(&res);
 	{
 		static struct pog_identity id;
@@ -623,7 +616,7 @@ test_sysinfo(struct pog_config *cfg)
 		id.user = strdup("u04");
 		id.groups_present = true;
 		pog_strv_split(&id.groups, "devteam ops bob root");
-		TC_CHECK(pog_sync_account_gid(cfg, &id, &io, true, 2004, &res) == POG_OK);
+		TC_ERR(pog_sync_account_gid(cfg, &id, &io, true, 2004, &res), POG_OK);
 		TC_CHECK(res.granted && res.added.n == 1 &&
 			 strcmp(res.added.v[0], "devteam") == 0);
 		pog_sync_result_free(&res);
@@ -631,9 +624,8 @@ test_sysinfo(struct pog_config *cfg)
 		/* a malformed login.defs, a malformed or missing passwd: nothing */
 		put(dpath, "GID_MIN 1000x\n", 0644);
 		TC_CHECK(pog_sync_sysinfo(cfg, &io, &sys) == POG_OK && sys == NULL);
-		TC_CHECK(pog_sync_account_gid(cfg, &id, &io, true, 2004, &res) ==
-			 POG_ERR_NOBINDING);
-		TC_CHECK(res.added.n == 0);
+		TC_ERR(pog_sync_account_gid(cfg, &id, &io, true, 2004, &res), POG_ERR_NOBINDING);
+		TC_EQ_INT(res.added.n, 0);
 		pog_sync_result_free(&res);
 		unlink(dpath);
 		put(ppath, "root:x:0:0:root:/root:/bin/sh\nbroken:x:5\n", 0644);

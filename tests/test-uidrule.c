@@ -31,8 +31,8 @@ test_siphash(void)
 	for (int i = 0; i < 64; i++)
 		m[i] = (uint8_t)i;
 	/* The SipHash paper, appendix A, and the reference vectors. */
-	TC_CHECK(pog_siphash24(k, m, 0) == 0x726fdb47dd0e0e31ULL);
-	TC_CHECK(pog_siphash24(k, m, 15) == 0xa129ca6149be45e5ULL);
+	TC_EQ_INT(pog_siphash24(k, m, 0), 0x726fdb47dd0e0e31ULL);
+	TC_EQ_INT(pog_siphash24(k, m, 15), 0xa129ca6149be45e5ULL);
 }
 
 static void
@@ -268,11 +268,12 @@ test_compute(void)
 	/* No key and no make: refused; make: 32 bytes, 0600, then stable. */
 	TC_EQ_INT(pog_uid_compute(&p, 5000, 5999, "newuser", false, &a), POG_UIDS_REFUSED);
 	TC_EQ_INT(pog_uid_compute(&p, 5000, 5999, "newuser", true, &a), POG_UIDS_OK);
-	TC_CHECK(stat(kf, &sb) == 0 && sb.st_size == POG_UID_KEY_SIZE &&
-		 (sb.st_mode & 07777) == 0600);
+	TC_EQ_INT(stat(kf, &sb), 0);
+	TC_EQ_INT(sb.st_size, POG_UID_KEY_SIZE);
+	TC_EQ_INT((sb.st_mode & 07777), 0600);
 	TC_EQ_INT(pog_uid_key(kf, geteuid(), false, k1), 0);
 	TC_EQ_INT(pog_uid_key(kf, geteuid(), true, k2), 0);
-	TC_CHECK(memcmp(k1, k2, sizeof(k1)) == 0);
+	TC_EQ_INT(memcmp(k1, k2, sizeof(k1)), 0);
 	TC_EQ_INT(a.uid, pog_uid_start(k1, 5000, 5999, "newuser"));
 	TC_CHECK(!a.known);
 	TC_EQ_INT(pog_uid_compute(&p, 5000, 5999, "newuser", true, &b), POG_UIDS_OK);
