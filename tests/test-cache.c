@@ -7,6 +7,7 @@
 
 #include "cache.h"
 #include "tcheck.h"
+#include "tutil.h"
 #include "util.h"
 
 int
@@ -124,8 +125,7 @@ main(void)
 		TC_ERR(pog_cache_age(cdir, scope, "https://never/x", time(NULL), &age), POG_ERR_INVALID);
 	}
 	TC_ERR(pog_cache_drop(cdir, scope, url), POG_OK);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	TC_EQ_INT(system(cmd), 0);
+	TC_EQ_INT(tu_rm_rf(dir), 0);
 	free(cdir);
 	TC_DONE();
 }

@@ -15,6 +15,7 @@
 
 #include "cfg.h"
 #include "tcheck.h"
+#include "tutil.h"
 #include "util.h"
 
 #ifndef TOP_SRCDIR
@@ -474,16 +475,7 @@ path_of(const char *name)
 static void
 put(const char *name, const char *text, mode_t mode)
 {
-	const char *p = path_of(name);
-	int fd;
-
-	unlink(p);
-	fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
-	    fchmod(fd, mode) != 0 || close(fd) != 0) {
-		perror(p);
-		exit(99);
-	}
+	tu_put_str(path_of(name), text, mode);
 }
 
 /* Loads name; returns the error and leaves the message in *err. */

@@ -29,6 +29,7 @@
 #include "oidc.h"
 #include "sync.h"
 #include "tcheck.h"
+#include "tutil.h"
 #include "util.h"
 #include "wrap.h"
 
@@ -275,28 +276,14 @@ static const char ledger_before[] =
 	"\"last_added\":[\"ops\"],\"last_removed\":[],\"result\":\"granted\",\"expired\":0}\n";
 
 static void
-put(const char *path, const char *text, mode_t mode)
-{
-	int fd;
-
-	unlink(path);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
-	    fchmod(fd, mode) != 0 || close(fd) != 0) {
-		perror(path);
-		exit(99);
-	}
-}
-
-static void
 reset_files(void)
 {
 	char *b;
 
-	put(gpath, group_text, 0644);
-	put(spath, gshadow_text, 0640);
-	put(ppath, passwd_text, 0644);
-	put(ldpath, ledger_before, 0600);
+	tu_put_str(gpath, group_text, 0644);
+	tu_put_str(spath, gshadow_text, 0640);
+	tu_put_str(ppath, passwd_text, 0644);
+	tu_put_str(ldpath, ledger_before, 0600);
 	b = pog_asprintf("%s-", gpath);
 	unlink(b);
 	free(b);
@@ -491,8 +478,6 @@ main(void)
 
 	pog_cfg_free(&sync_cfg);
 	free(discovery);
-	snprintf(path, sizeof(path), "rm -rf '%s'", root);
-	if (system(path) != 0)
-		fprintf(stderr, "could not remove %s\n", root);
+	(void)tu_rm_rf(root);
 	TC_DONE();
 }

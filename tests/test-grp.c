@@ -12,6 +12,7 @@
 
 #include "grp.h"
 #include "tcheck.h"
+#include "tutil.h"
 #include "util.h"
 
 #ifndef TOP_SRCDIR
@@ -22,20 +23,10 @@ static char *
 slurp(const char *name, size_t *len)
 {
 	char *path = pog_asprintf("%s/tests/grp/%s", TOP_SRCDIR, name);
-	struct pog_buf b = { 0 };
-	char chunk[4096];
-	FILE *f;
-	size_t n;
+	char *text = path != NULL ? tu_slurp(path, len) : NULL;
 
-	f = path != NULL ? fopen(path, "rb") : NULL;
 	free(path);
-	if (f == NULL)
-		return NULL;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		pog_buf_add(&b, chunk, n);
-	fclose(f);
-	*len = b.len;
-	return pog_buf_steal(&b);
+	return text;
 }
 
 static size_t

@@ -20,6 +20,7 @@
 
 #include "grpfile.h"
 #include "tcheck.h"
+#include "tutil.h"
 #include "util.h"
 
 #ifndef TOP_SRCDIR
@@ -31,43 +32,11 @@ static char gpath[128], spath[128];
 static char *orig_group, *orig_gshadow;
 static size_t orig_glen, orig_slen;
 
-static char *
-slurp(const char *path, size_t *len)
-{
-	struct pog_buf b = { 0 };
-	char chunk[4096];
-	FILE *f = fopen(path, "rb");
-	size_t n;
-
-	if (f == NULL)
-		return NULL;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		pog_buf_add(&b, chunk, n);
-	fclose(f);
-	if (len != NULL)
-		*len = b.len;
-	return pog_buf_steal(&b);
-}
-
-static void
-put(const char *path, const char *text, size_t len, mode_t mode, gid_t gid)
-{
-	int fd;
-
-	unlink(path);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	if (fd < 0 || write(fd, text, len) != (ssize_t)len || fchown(fd, geteuid(), gid) != 0 ||
-	    fchmod(fd, mode) != 0 || close(fd) != 0) {
-		perror(path);
-		exit(99);
-	}
-}
-
 static bool
 same(const char *path, const char *text, size_t len)
 {
 	size_t n = 0;
-	char *got = slurp(path, &n);
+	char *got = tu_slurp(path, &n);
 	bool ok = got != NULL && n == len && memcmp(got, text, len) == 0;
 
 	if (!ok)
@@ -100,8 +69,8 @@ reset(void)
 {
 	char p[160];
 
-	put(gpath, orig_group, orig_glen, 0644, 0);
-	put(spath, orig_gshadow, orig_slen, 0640, 42);
+	tu_put(gpath, orig_group, orig_glen, 0644, 0);
+	tu_put(spath, orig_gshadow, orig_slen, 0640, 42);
 	snprintf(p, sizeof(p), "%s-", gpath);
 	unlink(p);
 	snprintf(p, sizeof(p), "%s-", spath);
@@ -310,7 +279,7 @@ test_refused(void)
 	/* a symlink is not followed */
 	reset();
 	snprintf(p, sizeof(p), "%s/real-group", dir);
-	put(p, orig_group, orig_glen, 0644, 0);
+	tu_put(p, orig_group, orig_glen, 0644, 0);
 	unlink(gpath);
 	TC_EQ_INT(symlink(p, gpath), 0);
 	TC_CHECK(update("wheel", "", &c) != POG_OK);
@@ -499,7 +468,7 @@ test_unparsed_refused(void)
 	TC_CHECK(g != NULL);
 	if (g == NULL)
 		return;
-	put(gpath, g, strlen(g), 0644, 0);
+	tu_put(gpath, g, strlen(g), 0644, 0);
 	last_err[0] = '\0';
 	TC_ERR(update("", "devteam sudo", &c), POG_ERR_INVALID);
 	TC_EQ_INT(c.done_calls, 0);
@@ -747,7 +716,7 @@ probe_lock(int argc, char **argv)
 static char *
 probe_result(void)
 {
-	char *r = slurp("/run/nscd/probe", NULL);
+	char *r = tu_slurp("/run/nscd/probe", NULL);
 
 	unlink("/run/nscd/probe");
 	return r;
@@ -767,12 +736,12 @@ cache_child(void)
 	pog_err err;
 
 	/* the loader's cache, so that the probe starts with this folder as /etc */
-	cache = slurp("/etc/ld.so.cache", &clen);
+	cache = tu_slurp("/etc/ld.so.cache", &clen);
 	if (cache != NULL) {
 		char p[160];
 
 		snprintf(p, sizeof(p), "%s/ld.so.cache", dir);
-		put(p, cache, clen, 0644, 0);
+		tu_put(p, cache, clen, 0644, 0);
 		free(cache);
 	}
 	reset();
@@ -784,8 +753,8 @@ cache_child(void)
 			      self_exe);
 	if (script == NULL || mkdir("/run/nscd", 0755) != 0)
 		return 1;
-	put("/run/nscd/socket", "", 0, 0644, 0);
-	put("/usr/sbin/nscd", script, strlen(script), 0755, 0);
+	tu_put("/run/nscd/socket", "", 0, 0644, 0);
+	tu_put("/usr/sbin/nscd", script, strlen(script), 0755, 0);
 	free(script);
 
 	/* the probe itself: it sees a lock we hold */
@@ -891,10 +860,10 @@ main(int argc, char **argv)
 	snprintf(gpath, sizeof(gpath), "%s/group", dir);
 	snprintf(spath, sizeof(spath), "%s/gshadow", dir);
 	fx = pog_asprintf("%s/tests/grp/group.debian", TOP_SRCDIR);
-	orig_group = slurp(fx, &orig_glen);
+	orig_group = tu_slurp(fx, &orig_glen);
 	free(fx);
 	fx = pog_asprintf("%s/tests/grp/gshadow.debian", TOP_SRCDIR);
-	orig_gshadow = slurp(fx, &orig_slen);
+	orig_gshadow = tu_slurp(fx, &orig_slen);
 	free(fx);
 	if (orig_group == NULL || orig_gshadow == NULL) {
 		fprintf(stderr, "cannot read the fixtures in %s/tests/grp\n", TOP_SRCDIR);

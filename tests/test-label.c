@@ -20,6 +20,7 @@
 #include "grpfile.h"
 #include "label.h"
 #include "tcheck.h"
+#include "tutil.h"
 #include "util.h"
 
 #define XATTR "security.selinux"
@@ -31,15 +32,7 @@ static char dir[64], gpath[128], spath[128];
 static void
 put(const char *path, const char *text, mode_t mode, gid_t gid)
 {
-	int fd;
-
-	unlink(path);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
-	    fchown(fd, geteuid(), gid) != 0 || fchmod(fd, mode) != 0 || close(fd) != 0) {
-		perror(path);
-		exit(99);
-	}
+	tu_put(path, text, strlen(text), mode, gid);
 }
 
 /* The label as libselinux stores it: the context and its NUL. */

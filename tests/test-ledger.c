@@ -17,6 +17,7 @@
 #include "cfg.h"
 #include "ledger.h"
 #include "tcheck.h"
+#include "tutil.h"
 #include "tool_groups.h"
 #include "util.h"
 
@@ -39,36 +40,6 @@ static char *
 path_in(const char *name)
 {
 	return pog_asprintf("%s/%s", dir, name);
-}
-
-static void
-put(const char *path, const char *text, mode_t mode)
-{
-	int fd;
-
-	unlink(path);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
-	    fchmod(fd, mode) != 0 || close(fd) != 0) {
-		perror(path);
-		exit(99);
-	}
-}
-
-static char *
-slurp(const char *path)
-{
-	struct pog_buf b = { 0 };
-	char chunk[4096];
-	FILE *f = fopen(path, "rb");
-	size_t n;
-
-	if (f == NULL)
-		return NULL;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		pog_buf_add(&b, chunk, n);
-	fclose(f);
-	return pog_buf_steal(&b);
 }
 
 static bool
@@ -253,7 +224,7 @@ test_pin_check(void)
 	TC_ERR(pog_ledger_check_pin(sd, "alice", "00u-a", &io), POG_OK);
 
 	/* an old ledger: pinned to its recorded sub */
-	put(p, "{\"version\":1,\"user\":\"alice\",\"sub\":\"00u-a\"}", 0600);
+	tu_put_str(p, "{\"version\":1,\"user\":\"alice\",\"sub\":\"00u-a\"}", 0600);
 	TC_EQ_INT(stat(p, &st1), 0);
 	TC_ERR(pog_ledger_check_pin(sd, "alice", "00u-a", &io), POG_OK);
 	nlogs = 0;
@@ -266,19 +237,19 @@ test_pin_check(void)
 	TC_EQ_INT(st1.st_mtime, st2.st_mtime);
 
 	/* pinned explicitly, and cleared */
-	put(p, "{\"version\":1,\"user\":\"alice\",\"sub\":\"00u-a\",\"pinned_sub\":\"00u-a\"}", 0600);
+	tu_put_str(p, "{\"version\":1,\"user\":\"alice\",\"sub\":\"00u-a\",\"pinned_sub\":\"00u-a\"}", 0600);
 	TC_ERR(pog_ledger_check_pin(sd, "alice", "00u-b", &io), POG_ERR_PINNED);
-	put(p, "{\"version\":1,\"user\":\"alice\",\"sub\":\"00u-a\",\"pinned_sub\":null}", 0600);
+	tu_put_str(p, "{\"version\":1,\"user\":\"alice\",\"sub\":\"00u-a\",\"pinned_sub\":null}", 0600);
 	TC_ERR(pog_ledger_check_pin(sd, "alice", "00u-b", &io), POG_OK);
 
 	/* a ledger that cannot be read: refused, and said why */
-	put(p, "{\"version\":1,\"user\":\"alice\",", 0600);
+	tu_put_str(p, "{\"version\":1,\"user\":\"alice\",", 0600);
 	nlogs = 0;
 	TC_ERR(pog_ledger_check_pin(sd, "alice", "00u-a", &io), POG_ERR_CONFIG);
 	TC_EQ_INT(nlogs, 1);
-	put(p, "{\"version\":1,\"user\":\"alice\",\"sub\":\"00u-a\"}", 0666);
+	tu_put_str(p, "{\"version\":1,\"user\":\"alice\",\"sub\":\"00u-a\"}", 0666);
 	TC_ERR(pog_ledger_check_pin(sd, "alice", "00u-a", &io), POG_ERR_CONFIG);
-	put(p, "{\"version\":1,\"user\":\"bob\",\"sub\":\"00u-a\"}", 0600);
+	tu_put_str(p, "{\"version\":1,\"user\":\"bob\",\"sub\":\"00u-a\"}", 0600);
 	TC_ERR(pog_ledger_check_pin(sd, "alice", "00u-a", &io), POG_ERR_CONFIG);
 	unlink(p);
 	free(p);
@@ -377,7 +348,7 @@ test_files(void)
 	TC_EQ_INT((st.st_mode & 07777), 0600);
 
 	/* corrupt: refused and logged, never read as empty (that forgets managed groups) */
-	put(p, "{\"version\":1,\"user\":\"alice\",\"managed\":[\"wheel\"", 0600);
+	tu_put_str(p, "{\"version\":1,\"user\":\"alice\",\"managed\":[\"wheel\"", 0600);
 	nlogs = 0;
 	TC_ERR(pog_ledger_read(sd, "alice", &b, &io), POG_ERR_CONFIG);
 	TC_CHECK(b.user == NULL && b.managed.n == 0);
@@ -385,7 +356,7 @@ test_files(void)
 	pog_ledger_free(&b);
 
 	/* another user's ledger under this name: refused */
-	put(p, "{\"version\":1,\"user\":\"bob\",\"managed\":[\"wheel\"]}", 0600);
+	tu_put_str(p, "{\"version\":1,\"user\":\"bob\",\"managed\":[\"wheel\"]}", 0600);
 	nlogs = 0;
 	TC_ERR(pog_ledger_read(sd, "alice", &b, &io), POG_ERR_CONFIG);
 	TC_EQ_INT(b.managed.n, 0);
@@ -393,7 +364,7 @@ test_files(void)
 	pog_ledger_free(&b);
 
 	/* writable by others: refused */
-	put(p, "{\"version\":1,\"user\":\"alice\",\"managed\":[\"wheel\"]}", 0666);
+	tu_put_str(p, "{\"version\":1,\"user\":\"alice\",\"managed\":[\"wheel\"]}", 0666);
 	nlogs = 0;
 	TC_ERR(pog_ledger_read(sd, "alice", &b, &io), POG_ERR_CONFIG);
 	TC_EQ_INT(b.managed.n, 0);
@@ -505,40 +476,40 @@ test_tools(void)
 	cfg.group_file = gp;
 	cfg.gshadow_file = sp;
 	cfg.state_dir = sd;
-	put(gp, group, 0644);
-	put(sp, gshadow, 0640);
+	tu_put_str(gp, group, 0644);
+	tu_put_str(sp, gshadow, 0640);
 	TC_ERR(pog_ensure_dir(sd, 0700), POG_OK);
 
 	p = pog_asprintf("%s/olduser", sd);
 	text = ledger_text("olduser", now - 40 * 86400, "docker devteam");
-	put(p, text, 0600);
+	tu_put_str(p, text, 0600);
 	free(text);
 	free(p);
 	p = pog_asprintf("%s/newuser", sd);
 	text = ledger_text("newuser", now - 86400, "docker devteam");
-	put(p, text, 0600);
+	tu_put_str(p, text, 0600);
 	free(text);
 	free(p);
 	p = pog_asprintf("%s/broken", sd);
-	put(p, "{\"version\":1,", 0600);
+	tu_put_str(p, "{\"version\":1,", 0600);
 	free(p);
 	p = pog_asprintf("%s/olduser.Ab12Cd", sd);      /* a temp file left by a crash */
-	put(p, "{\"version\":1,\"user\":\"olduser\"}", 0600);
+	tu_put_str(p, "{\"version\":1,\"user\":\"olduser\"}", 0600);
 	free(p);
 
 	TC_EQ_INT(pog_tool_expire(&cfg, 2, argv_bad), 2);
 	TC_EQ_INT(pog_tool_expire(&cfg, 4, argv_dry), 0);
-	g = slurp(gp);
+	g = tu_slurp(gp, NULL);
 	TC_STREQ(g, group);
 	free(g);
 	TC_EQ_INT(stat(gp, &st1), 0);
 
 	TC_EQ_INT(pog_tool_expire(&cfg, 3, argv_run), 0);
-	g = slurp(gp);
+	g = tu_slurp(gp, NULL);
 	TC_STREQ(g, "root:x:0:\ncdrom:x:24:olduser\nwheel:x:998:\n"
 		 "docker:x:997:bob,newuser\ndevteam:x:1500:newuser\n");
 	free(g);
-	g = slurp(sp);
+	g = tu_slurp(sp, NULL);
 	TC_STREQ(g, "root:*::\ncdrom:*::olduser\nwheel:!::\n"
 		 "docker:!::bob,newuser\ndevteam:!:olduser:newuser\n");
 	free(g);
@@ -566,7 +537,7 @@ test_tools(void)
 	TC_EQ_INT(pog_tool_status(&cfg, 1, argv_st0), 0);
 	TC_EQ_INT(pog_tool_explain(&cfg, 4, argv_ex), 0);
 	TC_EQ_INT(pog_tool_explain(&cfg, 1, argv_ex), 2);
-	g = slurp(gp);
+	g = tu_slurp(gp, NULL);
 	TC_CHECK(g != NULL && strstr(g, "root:x:0:\n") == g);   /* explain changes nothing */
 	free(g);
 
@@ -604,15 +575,15 @@ test_users(void)
 	cfg.group_file = gp;
 	cfg.gshadow_file = sp;
 	cfg.state_dir = sd;
-	put(gp, group, 0644);
-	put(sp, gshadow, 0640);
+	tu_put_str(gp, group, 0644);
+	tu_put_str(sp, gshadow, 0640);
 
 	/* no folder yet: an empty list */
 	TC_EQ_INT(pog_tool_users(&cfg, 1, argv_list), 0);
 	TC_ERR(pog_ensure_dir(sd, 0700), POG_OK);
 
 	/* an old ledger, 40 days old: pinned to its sub by expire's rewrite */
-	put(p, "{\"version\":1,\"user\":\"alice\",\"when\":1600000000,\"sub\":\"00u-alice\","
+	tu_put_str(p, "{\"version\":1,\"user\":\"alice\",\"when\":1600000000,\"sub\":\"00u-alice\","
 	    "\"issuer\":\"https://idp\",\"managed\":[\"docker\",\"devteam\"],"
 	    "\"result\":\"granted\"}\n", 0600);
 	TC_EQ_INT(pog_tool_expire(&cfg, 3, argv_expire), 0);
@@ -620,7 +591,7 @@ test_users(void)
 	TC_STREQ(l.result, "expired");
 	TC_STREQ(l.pinned_sub, "00u-alice");
 	pog_ledger_free(&l);
-	text = slurp(p);
+	text = tu_slurp(p, NULL);
 	TC_CHECK(text != NULL && strstr(text, "\"pinned_sub\": \"00u-alice\"") != NULL);
 	free(text);
 
@@ -634,8 +605,8 @@ test_users(void)
 
 	/* rebind: the pin goes, and nothing else changes in the ledger or the group files */
 	TC_ERR(pog_ledger_load(sd, "alice", &before, NULL), POG_OK);
-	g0 = slurp(gp);
-	s0 = slurp(sp);
+	g0 = tu_slurp(gp, NULL);
+	s0 = tu_slurp(sp, NULL);
 	TC_CHECK(g0 != NULL && strstr(g0, "alice") == NULL);   /* expire's work */
 	TC_EQ_INT(pog_tool_users(&cfg, 3, argv_rebind), 0);
 	TC_ERR(pog_ledger_load(sd, "alice", &l, NULL), POG_OK);
@@ -643,17 +614,17 @@ test_users(void)
 	free(before.pinned_sub);
 	before.pinned_sub = NULL;
 	TC_ERR(pog_ledger_format(&before, &text, &(size_t){ 0 }), POG_OK);
-	text2 = slurp(p);
+	text2 = tu_slurp(p, NULL);
 	TC_STREQ(text2, text);
 	free(text);
 	free(text2);
 	TC_STREQ(l.sub, "00u-alice");
 	pog_ledger_free(&l);
 	pog_ledger_free(&before);
-	g = slurp(gp);
+	g = tu_slurp(gp, NULL);
 	TC_STREQ(g, g0);
 	free(g);
-	g = slurp(sp);
+	g = tu_slurp(sp, NULL);
 	TC_STREQ(g, s0);
 	free(g);
 	free(g0);
@@ -665,9 +636,9 @@ test_users(void)
 	TC_EQ_INT(pog_tool_users(&cfg, 1, argv_list), 0);
 
 	/* a corrupt ledger: refused, left as it is */
-	put(p, "{\"version\":1,", 0600);
+	tu_put_str(p, "{\"version\":1,", 0600);
 	TC_EQ_INT(pog_tool_users(&cfg, 3, argv_rebind), 1);
-	text = slurp(p);
+	text = tu_slurp(p, NULL);
 	TC_STREQ(text, "{\"version\":1,");
 	free(text);
 	free(p);
@@ -677,7 +648,6 @@ test_users(void)
 int
 main(void)
 {
-	char *cmd;
 
 	strcpy(dir, "/tmp/pog-ledger-XXXXXX");
 	if (mkdtemp(dir) == NULL) {
@@ -692,9 +662,6 @@ main(void)
 	test_duration();
 	test_tools();
 	test_users();
-	cmd = pog_asprintf("rm -rf '%s'", dir);
-	if (cmd == NULL || system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
-	free(cmd);
+	(void)tu_rm_rf(dir);
 	TC_DONE();
 }

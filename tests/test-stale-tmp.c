@@ -16,6 +16,7 @@
 
 #include "ledger.h"
 #include "tcheck.h"
+#include "tutil.h"
 #include "util.h"
 
 static void
@@ -82,11 +83,7 @@ main(void)
 	TC_CHECK(exists(dir, "alice"));
 	pog_ledger_free(&l);
 	{
-		char *cmd = pog_asprintf("rm -rf '%s'", dir);
-
-		if (cmd != NULL && system(cmd) != 0)
-			fprintf(stderr, "cannot remove %s\n", dir);
-		free(cmd);
+		(void)tu_rm_rf(dir);
 	}
 	TC_DONE();
 }

@@ -26,26 +26,13 @@
 #include "map.h"
 #include "sync.h"
 #include "tcheck.h"
+#include "tutil.h"
 #include "util.h"
 
 #define NUSERS 20
 
 static char root[64];           /* a little root: etc/group, etc/gshadow, etc/passwd */
 static char etc[96], gpath[128], spath[128], ppath[128], state[128];
-
-static void
-put(const char *path, const char *text, mode_t mode)
-{
-	int fd;
-
-	unlink(path);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
-	    fchmod(fd, mode) != 0 || close(fd) != 0) {
-		perror(path);
-		exit(99);
-	}
-}
 
 static char last_err[512];     /* the last error logged */
 
@@ -84,9 +71,9 @@ make_files(void)
 	pog_buf_addstr(&p, "root:x:0:0:root:/root:/bin/sh\nbob:x:1001:1001::/nonexistent:/bin/false\n");
 	for (int i = 1; i <= NUSERS; i++)
 		pog_buf_printf(&p, "u%02d:x:%d:%d::/nonexistent:/bin/false\n", i, 2000 + i, 2000 + i);
-	put(gpath, g.data, 0644);
-	put(spath, s.data, 0640);
-	put(ppath, p.data, 0644);
+	tu_put_str(gpath, g.data, 0644);
+	tu_put_str(spath, s.data, 0640);
+	tu_put_str(ppath, p.data, 0644);
 	pog_buf_free(&g);
 	pog_buf_free(&s);
 	pog_buf_free(&p);
@@ -281,22 +268,6 @@ ident(const char *user, const char *group)
 	return &id;
 }
 
-static char *
-slurp(const char *path)
-{
-	struct pog_buf b = { 0 };
-	char chunk[4096];
-	FILE *f = fopen(path, "rb");
-	size_t n;
-
-	if (f == NULL)
-		return NULL;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		pog_buf_add(&b, chunk, n);
-	fclose(f);
-	return pog_buf_steal(&b);
-}
-
 static void
 test_single(struct pog_config *cfg)
 {
@@ -307,8 +278,8 @@ test_single(struct pog_config *cfg)
 	size_t ngids = 0;
 
 	make_files();
-	before = slurp(gpath);
-	sbefore = slurp(spath);
+	before = tu_slurp(gpath, NULL);
+	sbefore = tu_slurp(spath, NULL);
 
 	/* dry run: the plan, and nothing on disk */
 	TC_ERR(pog_sync_account_gid(cfg, ident("u02", "DevTeam"), &io, true, 2002, &res), POG_OK);
@@ -319,7 +290,7 @@ test_single(struct pog_config *cfg)
 		 strstr(res.deny_reason, "No Okta group grants access to project default on ") ==
 		 res.deny_reason);
 	pog_sync_result_free(&res);
-	after = slurp(gpath);
+	after = tu_slurp(gpath, NULL);
 	TC_STREQ(after, before);
 	free(after);
 	TC_ERR(pog_ledger_load(state, "u02", &l, NULL), POG_ERR_SYSTEM);
@@ -327,19 +298,19 @@ test_single(struct pog_config *cfg)
 	/* no groups claim at all: refused, and neither the files nor the ledger change */
 	{
 		char *lp1 = pog_asprintf("%s/u01", state);
-		char *lbefore = slurp(lp1), *lafter;
+		char *lbefore = tu_slurp(lp1, NULL), *lafter;
 
 		TC_ERR(pog_sync_account_gid(cfg, ident("u01", NULL), &io, false, 2001, &res), POG_ERR_NOBINDING);
 		TC_CHECK(res.removed.n == 0 && res.added.n == 0 && res.deny_reason != NULL &&
 			 strstr(res.deny_reason, "no group list") != NULL);
 		pog_sync_result_free(&res);
-		after = slurp(gpath);
+		after = tu_slurp(gpath, NULL);
 		TC_STREQ(after, before);
 		free(after);
-		after = slurp(spath);
+		after = tu_slurp(spath, NULL);
 		TC_STREQ(after, sbefore);
 		free(after);
-		lafter = slurp(lp1);
+		lafter = tu_slurp(lp1, NULL);
 		TC_CHECK(lbefore != NULL && lafter != NULL);
 		if (lbefore != NULL && lafter != NULL)
 			TC_STREQ(lafter, lbefore);
@@ -353,7 +324,7 @@ test_single(struct pog_config *cfg)
 	TC_ERR(pog_sync_account_gid(cfg, ident("u02", "DevTeam"), &io, false, 2002, &res), POG_OK);
 	TC_CHECK(res.granted && res.added.n == 0 && res.desired.n == 2);
 	pog_sync_result_free(&res);
-	after = slurp(gpath);
+	after = tu_slurp(gpath, NULL);
 	TC_STREQ(after, before);
 	free(after);
 	TC_ERR(pog_ledger_load(state, "u02", &l, NULL), POG_OK);
@@ -383,7 +354,7 @@ test_single(struct pog_config *cfg)
 	TC_CHECK(!res.granted && res.deny_reason == NULL);
 	pog_sync_result_free(&res);
 	cfg->deny_on_no_binding = true;
-	after = slurp(gpath);
+	after = tu_slurp(gpath, NULL);
 	TC_STREQ(after, before);
 	free(after);
 	cfg->mode = POG_MODE_PERSISTENT;
@@ -404,7 +375,7 @@ test_single(struct pog_config *cfg)
 	TC_ERR(pog_sync_account(cfg, ident("root", "Everyone"), &io, false, &res), POG_ERR_NOBINDING);
 	TC_EQ_INT(res.removed.n, 2);
 	pog_sync_result_free(&res);
-	after = slurp(gpath);
+	after = tu_slurp(gpath, NULL);
 	TC_STREQ(after, before);
 	free(after);
 
@@ -415,10 +386,10 @@ test_single(struct pog_config *cfg)
 	TC_CHECK(pog_sync_account_gid(cfg, ident("u02", "DevTeam"), &io, false, 2002, &res) !=
 		 POG_OK);
 	pog_sync_result_free(&res);
-	after = slurp(gpath);
+	after = tu_slurp(gpath, NULL);
 	TC_STREQ(after, before);
 	free(after);
-	after = slurp(spath);
+	after = tu_slurp(spath, NULL);
 	TC_STREQ(after, sbefore);
 	free(after);
 	rmdir(lp);
@@ -473,8 +444,8 @@ test_blank_member(struct pog_config *cfg)
 	char *g, *sh, *want, *p;
 
 	make_files();
-	g = slurp(gpath);
-	sh = slurp(spath);
+	g = tu_slurp(gpath, NULL);
+	sh = tu_slurp(spath, NULL);
 	TC_CHECK(g != NULL && sh != NULL && strstr(g, "\ndevteam:x:1500:\n") != NULL &&
 		 strstr(sh, "\ndevteam:!::\n") != NULL);
 	if (g == NULL || sh == NULL || strstr(g, "\ndevteam:x:1500:\n") == NULL ||
@@ -484,12 +455,12 @@ test_blank_member(struct pog_config *cfg)
 	p = strstr(g, "\ndevteam:x:1500:\n");
 	want = pog_asprintf("%.*s\ndevteam:x:1500:bob, u03\n%s", (int)(p - g), g,
 			    p + strlen("\ndevteam:x:1500:\n"));
-	put(gpath, want, 0644);
+	tu_put_str(gpath, want, 0644);
 	free(want);
 	p = strstr(sh, "\ndevteam:!::\n");
 	want = pog_asprintf("%.*s\ndevteam:!:\tu03:bob,\tu03\n%s", (int)(p - sh), sh,
 			    p + strlen("\ndevteam:!::\n"));
-	put(spath, want, 0640);
+	tu_put_str(spath, want, 0640);
 	free(want);
 	TC_CHECK(glibc_member(gpath, false, "devteam", "u03"));
 	TC_CHECK(glibc_member(spath, true, "devteam", "u03"));
@@ -511,8 +482,8 @@ test_blank_member(struct pog_config *cfg)
 	/* only that line changed, to the normal form; the admins list too */
 	free(g);
 	free(sh);
-	g = slurp(gpath);
-	sh = slurp(spath);
+	g = tu_slurp(gpath, NULL);
+	sh = tu_slurp(spath, NULL);
 	TC_CHECK(g != NULL && strstr(g, "\ndevteam:x:1500:bob\n") != NULL);
 	TC_CHECK(sh != NULL && strstr(sh, "\ndevteam:!:u03:bob\n") != NULL);
 out:
@@ -599,7 +570,7 @@ test_sysinfo(struct pog_config *cfg)
 	}
 	free(sys);
 	sys = NULL;
-	put(dpath, "GID_MIN 100\nGID_MAX 1600\n", 0644);
+	tu_put_str(dpath, "GID_MIN 100\nGID_MAX 1600\n", 0644);
 	TC_CHECK(pog_sync_sysinfo(cfg, &io, &sys) == POG_OK && sys != NULL &&
 		 sys->gid_min == 100 && sys->gid_max == 1600);
 	free(sys);
@@ -622,13 +593,13 @@ test_sysinfo(struct pog_config *cfg)
 		pog_sync_result_free(&res);
 
 		/* a malformed login.defs, a malformed or missing passwd: nothing */
-		put(dpath, "GID_MIN 1000x\n", 0644);
+		tu_put_str(dpath, "GID_MIN 1000x\n", 0644);
 		TC_CHECK(pog_sync_sysinfo(cfg, &io, &sys) == POG_OK && sys == NULL);
 		TC_ERR(pog_sync_account_gid(cfg, &id, &io, true, 2004, &res), POG_ERR_NOBINDING);
 		TC_EQ_INT(res.added.n, 0);
 		pog_sync_result_free(&res);
 		unlink(dpath);
-		put(ppath, "root:x:0:0:root:/root:/bin/sh\nbroken:x:5\n", 0644);
+		tu_put_str(ppath, "root:x:0:0:root:/root:/bin/sh\nbroken:x:5\n", 0644);
 		TC_CHECK(pog_sync_sysinfo(cfg, &io, &sys) == POG_OK && sys == NULL);
 		unlink(ppath);
 		TC_CHECK(pog_sync_sysinfo(cfg, &io, &sys) == POG_OK && sys == NULL);
@@ -642,7 +613,6 @@ int
 main(void)
 {
 	struct pog_config cfg;
-	char *cmd;
 
 	strcpy(root, "/tmp/pog-sync-XXXXXX");
 	if (mkdtemp(root) == NULL) {
@@ -674,9 +644,6 @@ main(void)
 	test_sysinfo(&cfg);
 
 	pog_cfg_free(&cfg);
-	cmd = pog_asprintf("rm -rf '%s'", root);
-	if (cmd == NULL || system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", root);
-	free(cmd);
+	(void)tu_rm_rf(root);
 	TC_DONE();
 }
