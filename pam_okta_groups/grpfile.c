@@ -546,6 +546,8 @@ pog_grpfile_update(const char *group_file, const char *gshadow_file,
 	err = apply(&g, &gs, user, &add, &remove, &added, &removed, io);
 	if (err == POG_OK && (pog_grp_db_failed(&g.db) || pog_grp_db_failed(&gs.db)))
 		err = POG_ERR_NOMEM;    /* a lookup may have missed an entry */
+	if (err == POG_OK && hooks->ready != NULL)
+		err = hooks->ready(ctx, &added, &removed);
 	if (err != POG_OK)
 		goto out;
 

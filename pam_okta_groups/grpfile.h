@@ -33,6 +33,14 @@ struct pog_grpfile_hooks {
 	pog_err (*plan)(void *ctx, const struct pog_grp_db *group,
 			struct pog_strv *add, struct pog_strv *remove);
 	/*
+	 * Still under the lock, with the edit made in memory and nothing
+	 * written yet: what will really change. May be NULL. An error
+	 * aborts the update with nothing written, so whatever done needs
+	 * is best prepared here.
+	 */
+	pog_err (*ready)(void *ctx, const struct pog_strv *added,
+			 const struct pog_strv *removed);
+	/*
 	 * Still under the lock, once the files are written (or nothing was
 	 * to change): what really changed. May be NULL. Its error is
 	 * returned, but the files stay written.

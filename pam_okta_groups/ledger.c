@@ -350,22 +350,26 @@ pog_ledger_read(const char *state_dir, const char *user, struct pog_ledger *out,
 	pog_err err;
 
 	err = pog_ledger_load(state_dir, user, &l, &msg);
-	if (err == POG_ERR_NOMEM || (err == POG_ERR_INVALID && msg == NULL))
-		goto out;
-	if (err != POG_OK && !(err == POG_ERR_SYSTEM && errno == ENOENT))
-		pog_log(io, LOG_ERR, "ledger of %s treated as empty: %s", user,
-			msg != NULL ? msg : pog_strerror(err));
-	if (err != POG_OK) {
-		pog_ledger_free(&l);
+	if (err == POG_ERR_SYSTEM && errno == ENOENT) {
+		/* a first login: nothing managed, nothing pinned */
 		l.user = strdup(user);
-		if (l.user == NULL) {
-			err = POG_ERR_NOMEM;
-			goto out;
-		}
+		err = l.user != NULL ? POG_OK : POG_ERR_NOMEM;
+	} else if (err != POG_OK && err != POG_ERR_NOMEM &&
+		   !(err == POG_ERR_INVALID && msg == NULL)) {
+		/*
+		 * Read as empty, the ledger would forget the groups it manages
+		 * and the pin: refuse, as the pin check does.
+		 */
+		pog_log(io, LOG_ERR, "cannot read the ledger of %s, so the groups it manages "
+			"are unknown: no group is changed; fix or remove the file: %s", user,
+			msg != NULL ? msg : pog_strerror(err));
+		if (err == POG_ERR_INVALID)
+			err = POG_ERR_CONFIG;
 	}
+	if (err != POG_OK)
+		goto out;
 	*out = l;
 	memset(&l, 0, sizeof(l));
-	err = POG_OK;
 out:
 	pog_ledger_free(&l);
 	free(msg);
@@ -373,22 +377,34 @@ out:
 }
 
 pog_err
-pog_ledger_write(const char *state_dir, const struct pog_ledger *l)
+pog_ledger_write_text(const char *state_dir, const char *user, const char *text,
+		      size_t len)
 {
-	char *path = pog_ledger_path(state_dir, l->user);
-	char *text = NULL;
-	size_t len = 0;
+	char *path = pog_ledger_path(state_dir, user);
 	pog_err err;
 
 	if (path == NULL)
 		return POG_ERR_INVALID;
 	err = pog_ensure_dir(state_dir, 0700);
 	if (err == POG_OK)
-		err = pog_ledger_format(l, &text, &len);
-	if (err == POG_OK)
 		err = pog_write_file_atomic(path, text, len, 0600);
-	free(text);
 	free(path);
+	return err;
+}
+
+pog_err
+pog_ledger_write(const char *state_dir, const struct pog_ledger *l)
+{
+	char *text = NULL;
+	size_t len = 0;
+	pog_err err;
+
+	if (l->user == NULL || !pog_grp_user_valid(l->user))
+		return POG_ERR_INVALID;
+	err = pog_ledger_format(l, &text, &len);
+	if (err == POG_OK)
+		err = pog_ledger_write_text(state_dir, l->user, text, len);
+	free(text);
 	return err;
 }
 

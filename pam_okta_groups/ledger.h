@@ -78,10 +78,12 @@ pog_err pog_ledger_load(const char *state_dir, const char *user,
 			struct pog_ledger *l, char **errmsg);
 
 /*
- * Reads state_dir/user for a sync. A missing file gives an empty ledger (user set)
- * and POG_OK. A file that is refused (owner, mode, size) or corrupt is
- * logged, and also gives an empty ledger and POG_OK. Only an invalid
- * user name (POG_ERR_INVALID) and NOMEM fail.
+ * Reads state_dir/user for a sync. A missing file gives an empty ledger
+ * (user set) and POG_OK. A file that cannot be read (an I/O error,
+ * refused for its owner, mode or size, corrupt, naming another user)
+ * is logged and fails: POG_ERR_SYSTEM for an I/O error, POG_ERR_CONFIG
+ * otherwise, as pog_ledger_check_pin refuses it. An invalid user name
+ * gives POG_ERR_INVALID (not logged).
  */
 pog_err pog_ledger_read(const char *state_dir, const char *user,
 			struct pog_ledger *l, const struct pog_io *io);
@@ -91,5 +93,9 @@ pog_err pog_ledger_read(const char *state_dir, const char *user,
  * (mode 0700, owned by the caller) when missing.
  */
 pog_err pog_ledger_write(const char *state_dir, const struct pog_ledger *l);
+
+/* The same, with text from pog_ledger_format (for user): only the write itself. */
+pog_err pog_ledger_write_text(const char *state_dir, const char *user,
+			      const char *text, size_t len);
 
 #endif /* POG_LEDGER_H */

@@ -46,6 +46,8 @@ struct sync_ctx {
 	struct pog_strv managed;        /* the ledger's managed set afterwards */
 	struct pog_map_sysinfo *sys;    /* for same_name; NULL: it grants nothing */
 	char *deny_reason;
+	char *ledger_text;              /* the final ledger, made before the renames */
+	size_t ledger_len;
 };
 
 void
@@ -267,9 +269,9 @@ out:
 	free(result);
 }
 
-/* The ledger for this login, with managed as given. */
+/* The ledger for this login, with managed as given, as text in c. */
 static pog_err
-ledger_write(struct sync_ctx *c, const struct pog_strv *managed, const char *result)
+ledger_format(struct sync_ctx *c, const struct pog_strv *managed, const char *result)
 {
 	struct pog_ledger l = { 0 };
 	pog_err err = POG_ERR_NOMEM;
@@ -287,14 +289,26 @@ ledger_write(struct sync_ctx *c, const struct pog_strv *managed, const char *res
 	l.last_added = c->added;
 	l.last_removed = c->removed;
 	l.pinned_sub = c->old.pinned_sub;
-	err = pog_ledger_write(c->cfg->state_dir, &l);
-	if (err != POG_OK)
-		pog_log(c->io, LOG_ERR, "cannot write the ledger of %s in %s: %s",
-			c->id->user, c->cfg->state_dir, pog_strerror(err));
+	free(c->ledger_text);
+	c->ledger_text = NULL;
+	err = pog_ledger_format(&l, &c->ledger_text, &c->ledger_len);
 out:
 	free(l.sub);
 	free(l.issuer);
 	free(l.result);
+	return err;
+}
+
+/* Writes the text ledger_format made; a failure is logged. */
+static pog_err
+ledger_write_prepared(struct sync_ctx *c, pog_err err)
+{
+	if (err == POG_OK)
+		err = pog_ledger_write_text(c->cfg->state_dir, c->id->user, c->ledger_text,
+					    c->ledger_len);
+	if (err != POG_OK)
+		pog_log(c->io, LOG_ERR, "cannot write the ledger of %s in %s: %s",
+			c->id->user, c->cfg->state_dir, pog_strerror(err));
 	return err;
 }
 
@@ -394,8 +408,12 @@ plan_cb(void *ctx, const struct pog_grp_db *group, struct pog_strv *add,
 	return err;
 }
 
+/*
+ * Before the renames: the result and the final ledger text, so that once
+ * the group files are in place only the ledger's write itself can fail.
+ */
 static pog_err
-done_cb(void *ctx, const struct pog_strv *added, const struct pog_strv *removed)
+ready_cb(void *ctx, const struct pog_strv *added, const struct pog_strv *removed)
 {
 	struct sync_ctx *c = ctx;
 	char *result = NULL;
@@ -411,9 +429,21 @@ done_cb(void *ctx, const struct pog_strv *added, const struct pog_strv *removed)
 	result = result_text(c);
 	if (result == NULL)
 		return POG_ERR_NOMEM;
-	/* The groups are right by now; a ledger that failed here is only logged. */
-	(void)ledger_write(c, &c->managed, result);
+	err = ledger_format(c, &c->managed, result);
 	free(result);
+	return err;
+}
+
+static pog_err
+done_cb(void *ctx, const struct pog_strv *added, const struct pog_strv *removed)
+{
+	(void)added;
+	(void)removed;
+	/*
+	 * The groups are right by now, and the intent record lists every
+	 * group added: a ledger that failed here is only logged.
+	 */
+	(void)ledger_write_prepared(ctx, POG_OK);
 	return POG_OK;
 }
 
@@ -457,7 +487,7 @@ run_readonly(struct sync_ctx *c)
 			err = POG_ERR_NOMEM;
 			goto out;
 		}
-		(void)ledger_write(c, &c->managed, result);
+		(void)ledger_write_prepared(c, ledger_format(c, &c->managed, result));
 	}
 out:
 	free(result);
@@ -478,6 +508,7 @@ ctx_free(struct sync_ctx *c)
 	pog_strv_free(&c->managed);
 	free(c->sys);
 	free(c->deny_reason);
+	free(c->ledger_text);
 }
 
 pog_err
@@ -486,7 +517,7 @@ pog_sync_account_gid(const struct pog_config *cfg, const struct pog_identity *id
 		     struct pog_sync_result *res)
 {
 	struct sync_ctx c = { 0 };
-	struct pog_grpfile_hooks hooks = { .plan = plan_cb, .done = done_cb };
+	struct pog_grpfile_hooks hooks = { .plan = plan_cb, .ready = ready_cb, .done = done_cb };
 	struct pog_sync_result r = { 0 };
 	pog_err err = POG_ERR_INVALID;
 

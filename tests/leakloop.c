@@ -30,6 +30,8 @@
 
 #include <security/pam_appl.h>
 
+#include "conv.h"
+
 #define MAX_FDS 256
 
 struct fdset {
@@ -38,8 +40,10 @@ struct fdset {
 	char what[MAX_FDS][128];
 };
 
-static int approvals_failed;
-static int prompts;
+static struct tconv tc = {
+	.approve_env = "LEAKLOOP_APPROVE", .quiet = true,
+	.error_prefix = "leakloop: error message: ", .name = "leakloop",
+};
 
 static double
 now_mono(void)
@@ -110,92 +114,15 @@ fds_same(const struct fdset *a, const struct fdset *b)
 	return same;
 }
 
-/* Runs $LEAKLOOP_APPROVE 'URL' for the link in a prompt, and waits for it. */
-static void
-approve(const char *text)
-{
-	const char *cmd = getenv("LEAKLOOP_APPROVE");
-	const char *p = strstr(text, "Open:");
-	char url[1024];
-	size_t n;
-	pid_t pid;
-	int st = 0;
-
-	if (cmd == NULL || *cmd == '\0' || p == NULL)
-		return;
-	p += 5;
-	while (*p == ' ')
-		p++;
-	n = strcspn(p, " \n'");
-	if (n == 0 || n >= sizeof(url)) {
-		approvals_failed++;
-		return;
-	}
-	memcpy(url, p, n);
-	url[n] = '\0';
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid == 0) {
-		char *full = NULL;
-
-		if (asprintf(&full, "%s '%s' >/dev/null", cmd, url) < 0)
-			_exit(127);
-		execl("/bin/sh", "sh", "-c", full, (char *)NULL);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		printf("leakloop: the approver failed (status %d)\n", st);
-		approvals_failed++;
-	}
-}
-
-static int
-conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
-{
-	struct pam_response *r = calloc((size_t)n, sizeof(*r));
-
-	(void)data;
-	if (r == NULL)
-		return PAM_BUF_ERR;
-	for (int i = 0; i < n; i++) {
-		switch (msg[i]->msg_style) {
-		case PAM_PROMPT_ECHO_ON:
-		case PAM_PROMPT_ECHO_OFF:
-			if (++prompts > 20)     /* per cycle */
-				goto fail;
-			approve(msg[i]->msg);
-			r[i].resp = strdup("");
-			if (r[i].resp == NULL)
-				goto fail;
-			break;
-		case PAM_TEXT_INFO:
-			break;
-		case PAM_ERROR_MSG:
-			printf("leakloop: error message: %s\n", msg[i]->msg);
-			break;
-		default:
-			goto fail;
-		}
-	}
-	*resp = r;
-	return PAM_SUCCESS;
-fail:
-	for (int i = 0; i < n; i++)
-		free(r[i].resp);
-	free(r);
-	return PAM_CONV_ERR;
-}
-
 /* One login; returns the first failing PAM code, or PAM_SUCCESS. */
 static int
 cycle(const char *confdir, const char *service, const char *user, const char **phase)
 {
-	struct pam_conv pc = { conv, NULL };
+	struct pam_conv pc = { tconv_conv, &tc };
 	pam_handle_t *pamh = NULL;
 	int rc;
 
-	prompts = 0;
+	tc.prompts_left = 20;   /* per cycle */
 	*phase = "start";
 	rc = pam_start_confdir(service, user, &pc, confdir, &pamh);
 	if (rc != PAM_SUCCESS)
@@ -251,10 +178,10 @@ main(int argc, char **argv)
 		return 1;
 	}
 	printf("leakloop: %ld cycles in %.1f s (%.3f s each), %d failed, %d approvals failed\n",
-	       done, t1 - t0, (t1 - t0) / (double)done, failures, approvals_failed);
+	       done, t1 - t0, (t1 - t0) / (double)done, failures, tc.approvals_failed);
 	printf("leakloop: open fds after cycle 1: %d, after cycle %ld: %d\n",
 	       first.n, done, last.n);
 	if (!fds_same(&first, &last))
 		failures++;
-	return failures == 0 && approvals_failed == 0 && done == cycles ? 0 : 1;
+	return failures == 0 && tc.approvals_failed == 0 && done == cycles ? 0 : 1;
 }

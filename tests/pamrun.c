@@ -39,83 +39,7 @@
 
 #include <security/pam_appl.h>
 
-static int enters_left = 20;
-static int approvals;
-
-static void
-approve(const char *text, bool wait)
-{
-	const char *cmd = getenv("PAMRUN_APPROVE");
-	const char *p = strstr(text, "Open:");
-	char url[1024];
-	size_t n;
-	pid_t pid;
-
-	if (cmd == NULL || *cmd == '\0' || p == NULL || approvals > 0)
-		return;
-	p += 5;
-	while (*p == ' ')
-		p++;
-	n = strcspn(p, " \n");
-	if (n == 0 || n >= sizeof(url))
-		return;
-	memcpy(url, p, n);
-	url[n] = '\0';
-	approvals++;
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		char *full = NULL;
-
-		if (asprintf(&full, "%s '%s'", cmd, url) < 0)
-			_exit(127);
-		execl("/bin/sh", "sh", "-c", full, (char *)NULL);
-		_exit(127);
-	}
-	if (pid > 0 && wait) {
-		int st;
-
-		waitpid(pid, &st, 0);
-		printf("approver: exit %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
-	}
-}
-
-static int
-conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
-{
-	struct pam_response *r = calloc((size_t)n, sizeof(*r));
-
-	(void)data;
-	if (r == NULL)
-		return PAM_BUF_ERR;
-	for (int i = 0; i < n; i++) {
-		switch (msg[i]->msg_style) {
-		case PAM_PROMPT_ECHO_ON:
-		case PAM_PROMPT_ECHO_OFF:
-			printf("prompt: %s\n", msg[i]->msg);
-			if (enters_left-- <= 0) {
-				free(r);
-				return PAM_CONV_ERR;
-			}
-			approve(msg[i]->msg, true);
-			r[i].resp = strdup("");
-			break;
-		case PAM_TEXT_INFO:
-			printf("info: %s\n", msg[i]->msg);
-			approve(msg[i]->msg, false);
-			break;
-		case PAM_ERROR_MSG:
-			printf("error: %s\n", msg[i]->msg);
-			break;
-		default:
-			free(r);
-			return PAM_CONV_ERR;
-		}
-	}
-	fflush(stdout);
-	*resp = r;
-	return PAM_SUCCESS;
-}
+#include "conv.h"
 
 static const char *
 code_name(int rc)
@@ -245,7 +169,12 @@ use_passwd_file(char **argv)
 int
 main(int argc, char **argv)
 {
-	struct pam_conv pc = { conv, NULL };
+	struct tconv tc = {
+		.approve_env = "PAMRUN_APPROVE", .prompts_left = 20, .echo = true,
+		.approve_info = true, .approve_once = true, .error_prefix = "error: ",
+		.name = "pamrun",
+	};
+	struct pam_conv pc = { tconv_conv, &tc };
 	pam_handle_t *pamh = NULL;
 	const char *e = getenv("PAMRUN_ENTERS");
 	int rc = PAM_SUCCESS, status = 0;
@@ -256,7 +185,7 @@ main(int argc, char **argv)
 	}
 	use_passwd_file(argv);
 	if (e != NULL)
-		enters_left = atoi(e);  /* test input, not a parser of ours */
+		tc.prompts_left = atoi(e);  /* test input, not a parser of ours */
 	if (getenv("PAMRUN_SILENT") != NULL)
 		pam_flags = PAM_SILENT;
 	rc = pam_start_confdir(argv[2], argv[3], &pc, argv[1], &pamh);

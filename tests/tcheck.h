@@ -1,6 +1,9 @@
 /*
  * tcheck.h - the tiny assertion kit of the unit tests. Each test program
- * counts its checks and exits non-zero if any failed (77 to skip).
+ * counts its checks and exits non-zero if any failed (77 to skip). A
+ * comparison prints both sides when it fails: TC_EQ_INT for integers,
+ * TC_STREQ (or TC_EQ_STR) for strings, TC_ERR for pog_err results by
+ * name. TC_CHECK is for the conditions that are not one comparison.
  */
 #ifndef TCHECK_H
 #define TCHECK_H
@@ -8,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "pog.h"
 
 static int tc_pass, tc_fail;
 
@@ -29,6 +34,16 @@ static int tc_pass, tc_fail;
 	if (tc_x == tc_y) { tc_pass++; } else { tc_fail++; \
 		fprintf(stderr, "%s:%d: %lld != %lld (%s vs %s)\n", __FILE__, __LINE__, \
 			tc_x, tc_y, #a, #b); } \
+} while (0)
+
+#define TC_EQ_STR(a, b) TC_STREQ(a, b)
+
+/* pog_err results, both printed by name (pog_strerror). */
+#define TC_ERR(got, want) do { \
+	pog_err tc_g = (got), tc_w = (want); \
+	if (tc_g == tc_w) { tc_pass++; } else { tc_fail++; \
+		fprintf(stderr, "%s:%d: %s: got %d (%s), want %d (%s)\n", __FILE__, __LINE__, \
+			#got, (int)tc_g, pog_strerror(tc_g), (int)tc_w, pog_strerror(tc_w)); } \
 } while (0)
 
 #define TC_DONE() do { \

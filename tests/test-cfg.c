@@ -15,6 +15,7 @@
 
 #include "cfg.h"
 #include "tcheck.h"
+#include "tutil.h"
 #include "util.h"
 
 #ifndef TOP_SRCDIR
@@ -74,8 +75,8 @@ test_spec_example(void)
 	char *err = NULL;
 	const struct pog_role *r;
 
-	TC_CHECK(pog_cfg_parse(&cfg, "spec.conf", spec_example, strlen(spec_example),
-			       &err) == POG_OK);
+	TC_ERR(pog_cfg_parse(&cfg, "spec.conf", spec_example, strlen(spec_example),
+			       &err), POG_OK);
 	if (err != NULL) {
 		fprintf(stderr, "%s\n", err);
 		free(err);
@@ -86,34 +87,34 @@ test_spec_example(void)
 	TC_STREQ(cfg.client_id, "0oa1b2c3d4e5");
 	TC_STREQ(cfg.client_secret_file, "/etc/security/okta.secret");
 	TC_CHECK(cfg.client_secret == NULL);
-	TC_CHECK(cfg.scopes.n == 4);
+	TC_EQ_INT(cfg.scopes.n, 4);
 	TC_STREQ(cfg.scopes.v[0], "openid");
 	TC_STREQ(cfg.scopes.v[3], "groups");
 	TC_STREQ(cfg.ca_file, "/etc/ssl/certs/ca-certificates.crt");
-	TC_CHECK(cfg.http_timeout == 10);
+	TC_EQ_INT(cfg.http_timeout, 10);
 	TC_STREQ(cfg.cache_dir, "/var/cache/pam_okta_groups");
-	TC_CHECK(cfg.clock_skew == 60);
+	TC_EQ_INT(cfg.clock_skew, 60);
 	TC_STREQ(cfg.username_claim, "preferred_username");
-	TC_CHECK(cfg.username_domains.n == 1);
+	TC_EQ_INT(cfg.username_domains.n, 1);
 	TC_STREQ(cfg.username_domains.v[0], "example.com");
-	TC_CHECK(cfg.approval_timeout == 300);
-	TC_CHECK(cfg.prompt == POG_PROMPT_AUTO);
-	TC_CHECK(cfg.qr == POG_QR_AUTO);
+	TC_EQ_INT(cfg.approval_timeout, 300);
+	TC_EQ_INT(cfg.prompt, POG_PROMPT_AUTO);
+	TC_EQ_INT(cfg.qr, POG_QR_AUTO);
 	TC_CHECK(!cfg.require_mfa);
 	TC_STREQ(cfg.groups_claim, "groups");
-	TC_CHECK(cfg.source == POG_SOURCE_AUTO);
-	TC_CHECK(cfg.mode == POG_MODE_PERSISTENT);
+	TC_EQ_INT(cfg.source, POG_SOURCE_AUTO);
+	TC_EQ_INT(cfg.mode, POG_MODE_PERSISTENT);
 	TC_STREQ(cfg.project, "default");
 	TC_CHECK(!cfg.same_name);
-	TC_CHECK(cfg.match == POG_MATCH_EXACT);
+	TC_EQ_INT(cfg.match, POG_MATCH_EXACT);
 	TC_CHECK(cfg.deny_on_no_binding);
-	TC_CHECK(cfg.protected_groups.n == 8);
+	TC_EQ_INT(cfg.protected_groups.n, 8);
 	TC_CHECK(pog_strv_contains(&cfg.protected_groups, "lxd"));
 	TC_STREQ(cfg.group_file, "/etc/group");
 	TC_STREQ(cfg.gshadow_file, "/etc/gshadow");
 	TC_STREQ(cfg.state_dir, "/var/lib/pam_okta_groups");
 
-	TC_CHECK(cfg.nroles == 2);
+	TC_EQ_INT(cfg.nroles, 2);
 	r = pog_cfg_role(&cfg, "admin");
 	TC_CHECK(r != NULL && r->groups.n == 2);
 	if (r != NULL && r->groups.n == 2) {
@@ -125,7 +126,7 @@ test_spec_example(void)
 		 pog_strv_contains(&r->groups, "docker"));
 	TC_CHECK(pog_cfg_role(&cfg, "nobody") == NULL);
 
-	TC_CHECK(cfg.nbindings == 3);
+	TC_EQ_INT(cfg.nbindings, 3);
 	if (cfg.nbindings == 3) {
 		TC_STREQ(cfg.bindings[0].idp_group, "Organization Admins");
 		TC_STREQ(cfg.bindings[0].role, "admin");
@@ -161,7 +162,7 @@ test_accounts(void)
 	struct pog_config cfg;
 	char *err = NULL;
 
-	TC_CHECK(pog_cfg_parse(&cfg, "a.conf", text, strlen(text), &err) == POG_OK);
+	TC_ERR(pog_cfg_parse(&cfg, "a.conf", text, strlen(text), &err), POG_OK);
 	if (err != NULL)
 		fprintf(stderr, "%s\n", err);
 	TC_CHECK(!cfg.create_accounts);
@@ -172,7 +173,7 @@ test_accounts(void)
 	TC_STREQ(cfg.shell, "/bin/bash");
 	TC_EQ_INT(cfg.max_pending, 8);
 	pog_cfg_free(&cfg);
-	TC_CHECK(pog_cfg_parse(&cfg, "a.conf", custom, strlen(custom), &err) == POG_OK);
+	TC_ERR(pog_cfg_parse(&cfg, "a.conf", custom, strlen(custom), &err), POG_OK);
 	TC_CHECK(cfg.create_accounts);
 	TC_EQ_INT(cfg.uid_range.lo, 5000);
 	TC_EQ_INT(cfg.uid_range.hi, 5999);
@@ -194,15 +195,18 @@ test_good(void)
 
 	/* Defaults, and openid added in front of scopes that lack it. */
 	text = MIN "scopes = profile groups\n";
-	TC_CHECK(pog_cfg_parse(&cfg, "t.conf", text, strlen(text), &err) == POG_OK);
+	TC_ERR(pog_cfg_parse(&cfg, "t.conf", text, strlen(text), &err), POG_OK);
 	TC_CHECK(cfg.scopes.n == 3 && strcmp(cfg.scopes.v[0], "openid") == 0 &&
 		 strcmp(cfg.scopes.v[2], "groups") == 0);
 	TC_CHECK(cfg.ca_file == NULL && cfg.client_secret_file == NULL);
-	TC_CHECK(cfg.username_domains.n == 0);
-	TC_CHECK(cfg.nroles == 0 && cfg.nbindings == 0);
-	TC_CHECK(cfg.approval_timeout == 300 && cfg.http_timeout == 10 && cfg.clock_skew == 60);
+	TC_EQ_INT(cfg.username_domains.n, 0);
+	TC_EQ_INT(cfg.nroles, 0);
+	TC_EQ_INT(cfg.nbindings, 0);
+	TC_EQ_INT(cfg.approval_timeout, 300);
+	TC_EQ_INT(cfg.http_timeout, 10);
+	TC_EQ_INT(cfg.clock_skew, 60);
 	TC_CHECK(cfg.deny_on_no_binding && cfg.mode == POG_MODE_PERSISTENT);
-	TC_CHECK(cfg.protected_groups.n == 8);
+	TC_EQ_INT(cfg.protected_groups.n, 8);
 	TC_STREQ(cfg.project, "default");
 	TC_CHECK(cfg.proxy == NULL && cfg.endpoint_hosts.n == 0);
 	TC_CHECK(!cfg.services_set && cfg.services.n == 0);
@@ -214,9 +218,9 @@ test_good(void)
 	text = MIN "proxy = http://proxy.example:3128\nendpoint_hosts = oauth2.example.net\n"
 		"[login]\nservices = sshd login\nlocal_users = root admin.local\n"
 		"[groups]\nauthoritative = yes\n";
-	TC_CHECK(pog_cfg_parse(&cfg, "t.conf", text, strlen(text), &err) == POG_OK);
+	TC_ERR(pog_cfg_parse(&cfg, "t.conf", text, strlen(text), &err), POG_OK);
 	TC_STREQ(cfg.proxy, "http://proxy.example:3128");
-	TC_CHECK(cfg.endpoint_hosts.n == 1);
+	TC_EQ_INT(cfg.endpoint_hosts.n, 1);
 	TC_CHECK(cfg.services_set && cfg.services.n == 2 &&
 		 pog_strv_contains(&cfg.services, "login"));
 	TC_CHECK(cfg.local_users.n == 2 && pog_strv_contains(&cfg.local_users, "admin.local"));
@@ -225,7 +229,7 @@ test_good(void)
 
 	/* services given but empty: no service at all; proxy empty: none. */
 	text = MIN "proxy =\n[login]\nservices =\nlocal_users =\n";
-	TC_CHECK(pog_cfg_parse(&cfg, "t.conf", text, strlen(text), &err) == POG_OK);
+	TC_ERR(pog_cfg_parse(&cfg, "t.conf", text, strlen(text), &err), POG_OK);
 	TC_CHECK(cfg.proxy == NULL);
 	TC_CHECK(cfg.services_set && cfg.services.n == 0 && cfg.local_users.n == 0);
 	pog_cfg_free(&cfg);
@@ -238,14 +242,17 @@ test_good(void)
 		"on_no_binding = allow\nsame_name = yes\nprotected =\nproject = prod-web.eu_1\n"
 		"[roles]\nops = wheel\n"
 		"[bindings]\nOps Team (EU) = ops@* ops\n";
-	TC_CHECK(pog_cfg_parse(&cfg, "t.conf", text, strlen(text), &err) == POG_OK);
+	TC_ERR(pog_cfg_parse(&cfg, "t.conf", text, strlen(text), &err), POG_OK);
 	TC_CHECK(cfg.scopes.n == 1 && strcmp(cfg.scopes.v[0], "openid") == 0);
-	TC_CHECK(cfg.http_timeout == 120 && cfg.clock_skew == 0 && cfg.approval_timeout == 3600);
+	TC_EQ_INT(cfg.http_timeout, 120);
+	TC_EQ_INT(cfg.clock_skew, 0);
+	TC_EQ_INT(cfg.approval_timeout, 3600);
 	TC_CHECK(cfg.prompt == POG_PROMPT_POLL && cfg.qr == POG_QR_NO && cfg.require_mfa);
-	TC_CHECK(cfg.username_domains.n == 2);
-	TC_CHECK(cfg.source == POG_SOURCE_USERINFO && cfg.mode == POG_MODE_SESSION);
+	TC_EQ_INT(cfg.username_domains.n, 2);
+	TC_EQ_INT(cfg.source, POG_SOURCE_USERINFO);
+	TC_EQ_INT(cfg.mode, POG_MODE_SESSION);
 	TC_CHECK(cfg.match == POG_MATCH_CASEFOLD && !cfg.deny_on_no_binding && cfg.same_name);
-	TC_CHECK(cfg.protected_groups.n == 0);
+	TC_EQ_INT(cfg.protected_groups.n, 0);
 	TC_STREQ(cfg.project, "prod-web.eu_1");
 	TC_CHECK(cfg.nbindings == 2 && cfg.bindings[0].project == NULL &&
 		 cfg.bindings[1].project == NULL);
@@ -257,15 +264,15 @@ test_good(void)
 	text = MIN "[roles]\ndev = g1 g2\nops = wheel\ndev = g3 g1\n"
 		"[bindings]\nDevTeam = dev@p1 dev@p2\nOps = ops\nDevTeam = dev@p3 dev@p1\n"
 		"DevTeam = ops@*\n";
-	TC_CHECK(pog_cfg_parse(&cfg, "t.conf", text, strlen(text), &err) == POG_OK);
-	TC_CHECK(cfg.nroles == 2);
+	TC_ERR(pog_cfg_parse(&cfg, "t.conf", text, strlen(text), &err), POG_OK);
+	TC_EQ_INT(cfg.nroles, 2);
 	if (cfg.nroles == 2) {
 		TC_STREQ(cfg.roles[0].name, "dev");
-		TC_CHECK(cfg.roles[0].groups.n == 3);
+		TC_EQ_INT(cfg.roles[0].groups.n, 3);
 		if (cfg.roles[0].groups.n == 3)
 			TC_STREQ(cfg.roles[0].groups.v[2], "g3");
 	}
-	TC_CHECK(cfg.nbindings == 6);
+	TC_EQ_INT(cfg.nbindings, 6);
 	if (cfg.nbindings == 6) {
 		TC_STREQ(cfg.bindings[3].idp_group, "DevTeam");
 		TC_STREQ(cfg.bindings[3].project, "p3");
@@ -275,16 +282,15 @@ test_good(void)
 	pog_cfg_free(&cfg);
 
 	/* A UTF-8 BOM, CRLF line ends and ':' as the delimiter. */
-	TC_CHECK(pog_cfg_parse(&cfg, "t.conf", bom_crlf, strlen(bom_crlf), &err) == POG_OK);
+	TC_ERR(pog_cfg_parse(&cfg, "t.conf", bom_crlf, strlen(bom_crlf), &err), POG_OK);
 	TC_STREQ(cfg.issuer, "https://h");
 	TC_STREQ(cfg.client_id, "x");
 	pog_cfg_free(&cfg);
 
 	/* The length is what counts, not a NUL. */
-	TC_CHECK(pog_cfg_parse(&cfg, "t.conf", nul_inside, strlen(MIN), &err) == POG_OK);
+	TC_ERR(pog_cfg_parse(&cfg, "t.conf", nul_inside, strlen(MIN), &err), POG_OK);
 	pog_cfg_free(&cfg);
-	TC_CHECK(pog_cfg_parse(&cfg, "t.conf", nul_inside, sizeof(nul_inside) - 1, &err) ==
-		 POG_ERR_CONFIG);
+	TC_ERR(pog_cfg_parse(&cfg, "t.conf", nul_inside, sizeof(nul_inside) - 1, &err), POG_ERR_CONFIG);
 	TC_CHECK(err != NULL && strncmp(err, "t.conf:4: ", 10) == 0);
 	free(err);
 	err = NULL;
@@ -419,7 +425,7 @@ test_line_limit(void)
 		memcpy(text, head, strlen(head));
 		memcpy(text + strlen(head), key, strlen(key));
 		strcpy(text + len, "\n[groups]\nproject = p\n");
-		TC_CHECK(pog_cfg_parse(&cfg, "t.conf", text, strlen(text), &err) == want);
+		TC_EQ_INT(pog_cfg_parse(&cfg, "t.conf", text, strlen(text), &err), want);
 		if (want == POG_OK)
 			TC_CHECK(strlen(cfg.username_claim) == n - strlen(key) &&
 				 strcmp(cfg.project, "p") == 0);
@@ -469,16 +475,7 @@ path_of(const char *name)
 static void
 put(const char *name, const char *text, mode_t mode)
 {
-	const char *p = path_of(name);
-	int fd;
-
-	unlink(p);
-	fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
-	    fchmod(fd, mode) != 0 || close(fd) != 0) {
-		perror(p);
-		exit(99);
-	}
+	tu_put_str(path_of(name), text, mode);
 }
 
 /* Loads name; returns the error and leaves the message in *err. */
@@ -506,7 +503,7 @@ test_load(void)
 	char *err = NULL, *conf = NULL;
 
 	put("ok.conf", MIN, 0644);
-	TC_CHECK(load("ok.conf", &cfg, &err) == POG_OK);
+	TC_ERR(load("ok.conf", &cfg, &err), POG_OK);
 	TC_STREQ(cfg.path, path_of("ok.conf"));
 	TC_CHECK(cfg.client_secret == NULL);
 	pog_cfg_free(&cfg);
@@ -516,18 +513,19 @@ test_load(void)
 	put("ow.conf", MIN, 0646);
 	TC_CHECK(load("ow.conf", &cfg, &err) == POG_ERR_CONFIG && says(err, "writable"));
 
-	TC_CHECK(symlink(path_of("ok.conf"), path_of("link.conf")) == 0);
+	TC_EQ_INT(symlink(path_of("ok.conf"), path_of("link.conf")), 0);
 	TC_CHECK(load("link.conf", &cfg, &err) == POG_ERR_CONFIG && says(err, "link.conf"));
 
-	TC_CHECK(mkdir(path_of("dir.conf"), 0755) == 0);
+	TC_EQ_INT(mkdir(path_of("dir.conf"), 0755), 0);
 	TC_CHECK(load("dir.conf", &cfg, &err) == POG_ERR_CONFIG && says(err, "not a regular file"));
 
 	/* A FIFO is refused, not waited on. */
-	TC_CHECK(mkfifo(path_of("fifo.conf"), 0644) == 0);
+	TC_EQ_INT(mkfifo(path_of("fifo.conf"), 0644), 0);
 	TC_CHECK(load("fifo.conf", &cfg, &err) == POG_ERR_CONFIG && says(err, "not a regular file"));
 
 	errno = 0;
-	TC_CHECK(load("missing.conf", &cfg, &err) == POG_ERR_SYSTEM && errno == ENOENT);
+	TC_ERR(load("missing.conf", &cfg, &err), POG_ERR_SYSTEM);
+	TC_EQ_INT(errno, ENOENT);
 	TC_CHECK(says(err, "missing.conf"));
 
 	/* A syntax error names the file as given. */
@@ -537,7 +535,7 @@ test_load(void)
 
 	if (geteuid() == 0) {
 		put("uid1.conf", MIN, 0644);
-		TC_CHECK(chown(path_of("uid1.conf"), 1, (gid_t)-1) == 0);
+		TC_EQ_INT(chown(path_of("uid1.conf"), 1, (gid_t)-1), 0);
 		TC_CHECK(load("uid1.conf", &cfg, &err) == POG_ERR_CONFIG && says(err, "owned by uid 1"));
 	} else {
 		printf("test-cfg: not root, skipping the chown to uid 1\n");
@@ -558,11 +556,11 @@ test_load(void)
 	TC_CHECK(load("s.conf", &cfg, &err) == POG_ERR_CONFIG &&
 		 says(err, "[okta] client_secret_file: ") && says(err, "0600"));
 	put("secret", "s3cr3t-value\n", 0600);
-	TC_CHECK(load("s.conf", &cfg, &err) == POG_OK);
+	TC_ERR(load("s.conf", &cfg, &err), POG_OK);
 	TC_STREQ(cfg.client_secret, "s3cr3t-value");
 	pog_cfg_free(&cfg);
 	put("secret", "no-newline", 0400);
-	TC_CHECK(load("s.conf", &cfg, &err) == POG_OK);
+	TC_ERR(load("s.conf", &cfg, &err), POG_OK);
 	TC_STREQ(cfg.client_secret, "no-newline");
 	pog_cfg_free(&cfg);
 	put("secret", "\n", 0600);
@@ -571,7 +569,7 @@ test_load(void)
 	TC_CHECK(load("s.conf", &cfg, &err) == POG_ERR_CONFIG && says(err, "one line"));
 	TC_CHECK(strstr(err ? err : "", "lines") == NULL);      /* never echoed */
 	put("secret", "dos\r\n", 0600);
-	TC_CHECK(load("s.conf", &cfg, &err) == POG_ERR_CONFIG);
+	TC_ERR(load("s.conf", &cfg, &err), POG_ERR_CONFIG);
 	unlink(path_of("secret"));
 	TC_CHECK(load("s.conf", &cfg, &err) == POG_ERR_CONFIG && says(err, "client_secret_file"));
 	unlink(path_of("s.conf"));
@@ -599,11 +597,12 @@ test_shipped(void)
 	fclose(f);
 	text[n] = '\0';
 	put("shipped.conf", text, 0644);
-	TC_CHECK(load("shipped.conf", &cfg, &err) == POG_OK);
+	TC_ERR(load("shipped.conf", &cfg, &err), POG_OK);
 	if (err != NULL)
 		fprintf(stderr, "%s\n", err);
 	TC_CHECK(cfg.issuer != NULL && cfg.client_id != NULL);
-	TC_CHECK(cfg.scopes.n == 4 && cfg.approval_timeout == 300);
+	TC_EQ_INT(cfg.scopes.n, 4);
+	TC_EQ_INT(cfg.approval_timeout, 300);
 	pog_cfg_free(&cfg);
 	free(err);
 }

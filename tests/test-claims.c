@@ -149,7 +149,7 @@ test_check_table(void)
 		if (err != cases[i].err)
 			fprintf(stderr, "claims \"%s\": got %d (%s), want %d\n", cases[i].name,
 				err, errmsg ? errmsg : "", cases[i].err);
-		TC_CHECK(err == cases[i].err);
+		TC_EQ_INT(err, cases[i].err);
 		if (err == POG_OK) {
 			TC_CHECK(errmsg == NULL);
 			TC_STREQ(c.sub, "00u1a2b3c4d5e6f7g8h9");
@@ -182,38 +182,38 @@ test_policy(void)
 	char *errmsg = NULL;
 
 	/* Another username claim. */
-	TC_CHECK(pog_claims_check(payload, strlen(payload), &pol, &c, &errmsg) == POG_OK);
+	TC_ERR(pog_claims_check(payload, strlen(payload), &pol, &c, &errmsg), POG_OK);
 	TC_STREQ(c.username, "bob@example.com");
 	pog_claims_free(&c);
 	/* Skew 0: the token of the table still passes; an expired one does not. */
 	pol.clock_skew = 0;
 	pol.now = 1700003590;
-	TC_CHECK(pog_claims_check(payload, strlen(payload), &pol, &c, &errmsg) == POG_OK);
+	TC_ERR(pog_claims_check(payload, strlen(payload), &pol, &c, &errmsg), POG_OK);
 	pog_claims_free(&c);
 	pol.now = 1700003591;
-	TC_CHECK(pog_claims_check(payload, strlen(payload), &pol, &c, &errmsg) == POG_ERR_TOKEN);
+	TC_ERR(pog_claims_check(payload, strlen(payload), &pol, &c, &errmsg), POG_ERR_TOKEN);
 	free(errmsg);
 	errmsg = NULL;
 	/* A policy out of range is refused, not clamped. */
 	pol.now = NOW;
 	pol.clock_skew = -1;
-	TC_CHECK(pog_claims_check(payload, strlen(payload), &pol, &c, &errmsg) == POG_ERR_INVALID);
+	TC_ERR(pog_claims_check(payload, strlen(payload), &pol, &c, &errmsg), POG_ERR_INVALID);
 	free(errmsg);
 	errmsg = NULL;
 	pol.clock_skew = 60;
 	pol.now = (time_t)INT64_MAX;
-	TC_CHECK(pog_claims_check(payload, strlen(payload), &pol, &c, &errmsg) == POG_ERR_INVALID);
+	TC_ERR(pog_claims_check(payload, strlen(payload), &pol, &c, &errmsg), POG_ERR_INVALID);
 	free(errmsg);
 	errmsg = NULL;
 	pol.now = NOW;
 	pol.client_id = NULL;
-	TC_CHECK(pog_claims_check(payload, strlen(payload), &pol, &c, &errmsg) == POG_ERR_INVALID);
+	TC_ERR(pog_claims_check(payload, strlen(payload), &pol, &c, &errmsg), POG_ERR_INVALID);
 	free(errmsg);
 	TC_CHECK(c.sub == NULL);
 	/* A NUL byte inside the given length is refused. */
 	pol.client_id = CID;
 	errmsg = NULL;
-	TC_CHECK(pog_claims_check(payload, sizeof(payload), &pol, &c, &errmsg) == POG_ERR_TOKEN);
+	TC_ERR(pog_claims_check(payload, sizeof(payload), &pol, &c, &errmsg), POG_ERR_TOKEN);
 	free(errmsg);
 }
 
@@ -261,7 +261,7 @@ test_email_verified(void)
 		if (err != email_cases[i].err)
 			fprintf(stderr, "email_verified \"%s\": got %d (%s), want %d\n",
 				email_cases[i].name, err, errmsg ? errmsg : "", email_cases[i].err);
-		TC_CHECK(err == email_cases[i].err);
+		TC_EQ_INT(err, email_cases[i].err);
 		if (err == POG_OK) {
 			TC_CHECK(errmsg == NULL && c.username != NULL);
 		} else {
@@ -344,7 +344,7 @@ test_local_user(void)
 		if (err != users[i].err)
 			fprintf(stderr, "local user \"%s\": got %d (%s), want %d\n", users[i].claim,
 				err, errmsg ? errmsg : "", users[i].err);
-		TC_CHECK(err == users[i].err);
+		TC_EQ_INT(err, users[i].err);
 		if (err == POG_OK) {
 			TC_STREQ(local, users[i].local);
 		} else {
@@ -367,7 +367,7 @@ test_local_user(void)
 	{
 		char *local = NULL, *errmsg = NULL;
 
-		TC_CHECK(pog_claims_local_user("alice", NULL, &local, &errmsg) == POG_OK);
+		TC_ERR(pog_claims_local_user("alice", NULL, &local, &errmsg), POG_OK);
 		TC_STREQ(local, "alice");
 		free(local);
 	}

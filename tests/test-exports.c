@@ -82,10 +82,10 @@ check_module(const char *path, const char *names)
 			TC_CHECK(!"nothing else is exported");
 		}
 	}
-	TC_CHECK(pclose(nm) == 0);
+	TC_EQ_INT(pclose(nm), 0);
 	if (found != want)
 		fprintf(stderr, "%s: nm shows %d of its %d names\n", path, found, want);
-	TC_CHECK(found == want);
+	TC_EQ_INT(found, want);
 }
 
 int

@@ -12,6 +12,7 @@
 
 #include "grp.h"
 #include "tcheck.h"
+#include "tutil.h"
 #include "util.h"
 
 #ifndef TOP_SRCDIR
@@ -22,20 +23,10 @@ static char *
 slurp(const char *name, size_t *len)
 {
 	char *path = pog_asprintf("%s/tests/grp/%s", TOP_SRCDIR, name);
-	struct pog_buf b = { 0 };
-	char chunk[4096];
-	FILE *f;
-	size_t n;
+	char *text = path != NULL ? tu_slurp(path, len) : NULL;
 
-	f = path != NULL ? fopen(path, "rb") : NULL;
 	free(path);
-	if (f == NULL)
-		return NULL;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		pog_buf_add(&b, chunk, n);
-	fclose(f);
-	*len = b.len;
-	return pog_buf_steal(&b);
+	return text;
 }
 
 static size_t
@@ -55,9 +46,9 @@ round_trip(const char *text, size_t len, enum pog_grp_kind kind, const char *wha
 	struct pog_grp_db db = { 0 };
 	struct pog_buf out = { 0 };
 
-	TC_CHECK(pog_grp_db_parse(&db, kind, text, len) == POG_OK);
+	TC_ERR(pog_grp_db_parse(&db, kind, text, len), POG_OK);
 	TC_CHECK(!pog_grp_db_dirty(&db));
-	TC_CHECK(pog_grp_db_format(&db, &out) == POG_OK);
+	TC_ERR(pog_grp_db_format(&db, &out), POG_OK);
 	if (out.len != len || (len > 0 && memcmp(out.data, text, len) != 0)) {
 		fprintf(stderr, "round trip of %s changed the bytes\n", what);
 		tc_fail++;
@@ -96,11 +87,11 @@ test_fixtures(void)
 		/* the other kind must round-trip too: bytes are bytes */
 		round_trip(text, len, fx[i].kind == POG_GRP_GROUP ? POG_GRP_GSHADOW : POG_GRP_GROUP,
 			   fx[i].file);
-		TC_CHECK(pog_grp_db_parse(&db, fx[i].kind, text, len) == POG_OK);
+		TC_ERR(pog_grp_db_parse(&db, fx[i].kind, text, len), POG_OK);
 		if (count_entries(&db) != fx[i].entries)
 			fprintf(stderr, "%s: %zu entries, expected %zu\n", fx[i].file,
 				count_entries(&db), fx[i].entries);
-		TC_CHECK(count_entries(&db) == fx[i].entries);
+		TC_EQ_INT(count_entries(&db), fx[i].entries);
 		pog_grp_db_free(&db);
 		free(text);
 	}
@@ -121,7 +112,7 @@ test_odd_lines(void)
 	TC_CHECK(text != NULL);
 	if (text == NULL)
 		return;
-	TC_CHECK(pog_grp_db_parse(&db, POG_GRP_GROUP, text, len) == POG_OK);
+	TC_ERR(pog_grp_db_parse(&db, POG_GRP_GROUP, text, len), POG_OK);
 	/* not entries: indented, NIS, malformed, bad gids, a tab in the name */
 	TC_CHECK(pog_grp_db_find(&db, "indented") == NULL);
 	TC_CHECK(pog_grp_db_find(&db, "  indented") == NULL);
@@ -148,7 +139,7 @@ test_odd_lines(void)
 	/* edit next to odd lines: only the edited lines change */
 	TC_CHECK(pog_grp_db_add_member(&db, "root", "alice", &ch) == POG_OK && ch);
 	TC_CHECK(pog_grp_db_remove_member(&db, "dup", "bob", &ch) == POG_OK && ch);
-	TC_CHECK(pog_grp_db_format(&db, &out) == POG_OK);
+	TC_ERR(pog_grp_db_format(&db, &out), POG_OK);
 	expect = strdup(text);
 	TC_CHECK(expect != NULL);
 	if (expect != NULL) {
@@ -168,7 +159,8 @@ test_odd_lines(void)
 			p = q + strlen("dup:x:13:bob\n");
 		}
 		pog_buf_add(&want, p, len - (size_t)(p - expect));
-		TC_CHECK(out.len == want.len && memcmp(out.data, want.data, want.len) == 0);
+		TC_EQ_INT(out.len, want.len);
+		TC_EQ_INT(memcmp(out.data, want.data, want.len), 0);
 		/* still no final newline */
 		TC_CHECK(out.len > 0 && out.data[out.len - 1] == 't');
 		pog_buf_free(&want);
@@ -227,19 +219,19 @@ test_cursor(void)
 
 		if ((err == POG_OK) != cases[i].ok)
 			fprintf(stderr, "case %zu (%s): got %d\n", i, line, (int)err);
-		TC_CHECK((err == POG_OK) == cases[i].ok);
+		TC_EQ_INT((err == POG_OK), cases[i].ok);
 		if (!cases[i].ok) {
-			TC_CHECK(cur == line);          /* the cursor moves only on success */
+			TC_EQ_INT(cur, line);          /* the cursor moves only on success */
 			TC_CHECK(e.name == NULL);
 			continue;
 		}
-		TC_CHECK(cur == end);
+		TC_EQ_INT(cur, end);
 		TC_STREQ(e.name, cases[i].name);
 		TC_STREQ(e.passwd, cases[i].passwd);
 		TC_STREQ(e.field3, cases[i].f3);
 		if (cases[i].kind == POG_GRP_GROUP)
-			TC_CHECK(e.gid == cases[i].gid);
-		TC_CHECK(e.members.n == cases[i].nmembers);
+			TC_EQ_INT(e.gid, cases[i].gid);
+		TC_EQ_INT(e.members.n, cases[i].nmembers);
 		pog_grp_entry_free(&e);
 	}
 }
@@ -254,15 +246,15 @@ edit_case(enum pog_grp_kind kind, const char *in, const char *op, const char *gr
 	bool ch = false;
 	pog_err err;
 
-	TC_CHECK(pog_grp_db_parse(&db, kind, in, strlen(in)) == POG_OK);
+	TC_ERR(pog_grp_db_parse(&db, kind, in, strlen(in)), POG_OK);
 	if (strcmp(op, "add") == 0)
 		err = pog_grp_db_add_member(&db, group, user, &ch);
 	else
 		err = pog_grp_db_remove_member(&db, group, user, &ch);
-	TC_CHECK(err == want_err);
-	TC_CHECK(ch == want_change);
-	TC_CHECK(pog_grp_db_dirty(&db) == want_change);
-	TC_CHECK(pog_grp_db_format(&db, &out) == POG_OK);
+	TC_EQ_INT(err, want_err);
+	TC_EQ_INT(ch, want_change);
+	TC_EQ_INT(pog_grp_db_dirty(&db), want_change);
+	TC_ERR(pog_grp_db_format(&db, &out), POG_OK);
 	TC_STREQ(out.data != NULL ? out.data : "", want);
 	pog_buf_free(&out);
 	pog_grp_db_free(&db);
@@ -344,8 +336,8 @@ test_names(void)
 		if (pog_grp_name_valid(cases[i].name) != cases[i].group ||
 		    pog_grp_user_valid(cases[i].name) != cases[i].user)
 			fprintf(stderr, "name case %zu\n", i);
-		TC_CHECK(pog_grp_name_valid(cases[i].name) == cases[i].group);
-		TC_CHECK(pog_grp_user_valid(cases[i].name) == cases[i].user);
+		TC_EQ_INT(pog_grp_name_valid(cases[i].name), cases[i].group);
+		TC_EQ_INT(pog_grp_user_valid(cases[i].name), cases[i].user);
 	}
 	TC_CHECK(pog_grp_caseeq("DevTeam", "devteam"));
 	TC_CHECK(pog_grp_caseeq("", ""));
@@ -360,7 +352,7 @@ test_find(void)
 	struct pog_grp_db db = { 0 };
 	const struct pog_grp_entry *e;
 
-	TC_CHECK(pog_grp_db_parse(&db, POG_GRP_GROUP, text, strlen(text)) == POG_OK);
+	TC_ERR(pog_grp_db_parse(&db, POG_GRP_GROUP, text, strlen(text)), POG_OK);
 	TC_CHECK(pog_grp_db_find(&db, "dev") != NULL && pog_grp_db_find(&db, "dev")->gid == 2);
 	TC_CHECK(pog_grp_db_find(&db, "DEV") == NULL);
 	TC_CHECK(pog_grp_db_find_casefold(&db, "DEV") == NULL);    /* ambiguous */
@@ -436,7 +428,7 @@ test_glibc_lists(void)
 			bool ok;
 
 			TC_CHECK(line != NULL && glibc_lists(kind, line, &gadm, &gmem));
-			TC_CHECK(pog_grp_parse_entry(&cur, line + strlen(line), kind, &e) == POG_OK);
+			TC_ERR(pog_grp_parse_entry(&cur, line + strlen(line), kind, &e), POG_OK);
 			ok = same_list(&e.members, &gmem) &&
 			     (kind == POG_GRP_GROUP || same_list(&e.admins, &gadm));
 			if (!ok)
@@ -517,21 +509,21 @@ test_unparsed_member(void)
 		bool ch = true;
 		pog_err err;
 
-		TC_CHECK(pog_grp_db_parse(&db, POG_GRP_GROUP, t, strlen(t)) == POG_OK);
+		TC_ERR(pog_grp_db_parse(&db, POG_GRP_GROUP, t, strlen(t)), POG_OK);
 		got = pog_grp_db_unparsed_member(&db, "devteam", "alice");
 		if (got != cases[i].line)
 			fprintf(stderr, "unparsed case %zu: line %zu, want %zu\n", i, got,
 				cases[i].line);
-		TC_CHECK(got == cases[i].line);
-		TC_CHECK(pog_grp_db_is_member(&db, "devteam", "alice") ==
-			 (cases[i].line != 0 || strstr(t, ", alice") != NULL));
+		TC_EQ_INT(got, cases[i].line);
+		TC_EQ_INT(pog_grp_db_is_member(&db, "devteam", "alice"), (cases[i].line != 0 || strstr(t, ", alice") != NULL));
 		err = pog_grp_db_remove_member(&db, "devteam", "alice", &ch);
 		if (cases[i].line != 0) {
 			TC_CHECK(err == POG_ERR_INVALID && !ch);
-			TC_CHECK(pog_grp_db_format(&db, &out) == POG_OK);
-			TC_CHECK(out.len == strlen(t) && memcmp(out.data, t, out.len) == 0);
+			TC_ERR(pog_grp_db_format(&db, &out), POG_OK);
+			TC_EQ_INT(out.len, strlen(t));
+			TC_EQ_INT(memcmp(out.data, t, out.len), 0);
 		} else {
-			TC_CHECK(err == POG_OK);
+			TC_ERR(err, POG_OK);
 		}
 		pog_buf_free(&out);
 		pog_grp_db_free(&db);
@@ -551,8 +543,8 @@ lazy_same(const char *text, size_t len, enum pog_grp_kind kind, const char *what
 	struct pog_buf oe = { 0 }, ol = { 0 };
 	size_t bad = 0;
 
-	TC_CHECK(pog_grp_db_parse(&e, kind, text, len) == POG_OK);
-	TC_CHECK(pog_grp_db_parse_lazy(&l, kind, text, len) == POG_OK);
+	TC_ERR(pog_grp_db_parse(&e, kind, text, len), POG_OK);
+	TC_ERR(pog_grp_db_parse_lazy(&l, kind, text, len), POG_OK);
 	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
 		const struct pog_grp_entry *fe = pog_grp_db_find(&e, groups[g]);
 		const struct pog_grp_entry *fl = pog_grp_db_find(&l, groups[g]);
@@ -586,15 +578,16 @@ lazy_same(const char *text, size_t len, enum pog_grp_kind kind, const char *what
 		    pog_grp_db_remove_member(&l, groups[g], g % 2 ? "bob" : "alice", &c2) || c1 != c2)
 			bad++;
 	}
-	TC_CHECK(pog_grp_db_dirty(&e) == pog_grp_db_dirty(&l));
-	TC_CHECK(pog_grp_db_format(&e, &oe) == POG_OK && pog_grp_db_format(&l, &ol) == POG_OK);
+	TC_EQ_INT(pog_grp_db_dirty(&e), pog_grp_db_dirty(&l));
+	TC_ERR(pog_grp_db_format(&e, &oe), POG_OK);
+	TC_ERR(pog_grp_db_format(&l, &ol), POG_OK);
 	if (oe.len != ol.len || (oe.len > 0 && memcmp(oe.data, ol.data, oe.len) != 0)) {
 		fprintf(stderr, "lazy %s: the edited files differ:\n%s\n----\n%s\n", what,
 			oe.data != NULL ? oe.data : "", ol.data != NULL ? ol.data : "");
 		bad++;
 	}
 	TC_CHECK(!pog_grp_db_failed(&l));
-	TC_CHECK(bad == 0);
+	TC_EQ_INT(bad, 0);
 	pog_buf_free(&oe);
 	pog_buf_free(&ol);
 	pog_grp_db_free(&e);

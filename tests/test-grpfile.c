@@ -20,6 +20,7 @@
 
 #include "grpfile.h"
 #include "tcheck.h"
+#include "tutil.h"
 #include "util.h"
 
 #ifndef TOP_SRCDIR
@@ -31,43 +32,11 @@ static char gpath[128], spath[128];
 static char *orig_group, *orig_gshadow;
 static size_t orig_glen, orig_slen;
 
-static char *
-slurp(const char *path, size_t *len)
-{
-	struct pog_buf b = { 0 };
-	char chunk[4096];
-	FILE *f = fopen(path, "rb");
-	size_t n;
-
-	if (f == NULL)
-		return NULL;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		pog_buf_add(&b, chunk, n);
-	fclose(f);
-	if (len != NULL)
-		*len = b.len;
-	return pog_buf_steal(&b);
-}
-
-static void
-put(const char *path, const char *text, size_t len, mode_t mode, gid_t gid)
-{
-	int fd;
-
-	unlink(path);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	if (fd < 0 || write(fd, text, len) != (ssize_t)len || fchown(fd, geteuid(), gid) != 0 ||
-	    fchmod(fd, mode) != 0 || close(fd) != 0) {
-		perror(path);
-		exit(99);
-	}
-}
-
 static bool
 same(const char *path, const char *text, size_t len)
 {
 	size_t n = 0;
-	char *got = slurp(path, &n);
+	char *got = tu_slurp(path, &n);
 	bool ok = got != NULL && n == len && memcmp(got, text, len) == 0;
 
 	if (!ok)
@@ -100,8 +69,8 @@ reset(void)
 {
 	char p[160];
 
-	put(gpath, orig_group, orig_glen, 0644, 0);
-	put(spath, orig_gshadow, orig_slen, 0640, 42);
+	tu_put(gpath, orig_group, orig_glen, 0644, 0);
+	tu_put(spath, orig_gshadow, orig_slen, 0640, 42);
 	snprintf(p, sizeof(p), "%s-", gpath);
 	unlink(p);
 	snprintf(p, sizeof(p), "%s-", spath);
@@ -195,9 +164,10 @@ test_edit(void)
 	char *g1, *g2, *g3, *s1, *s2, *s3;
 
 	reset();
-	TC_CHECK(update("devteam docker", "cdrom sudo", &c) == POG_OK);
-	TC_CHECK(c.done_calls == 1);
-	TC_CHECK(c.added.n == 2 && c.removed.n == 2);
+	TC_ERR(update("devteam docker", "cdrom sudo", &c), POG_OK);
+	TC_EQ_INT(c.done_calls, 1);
+	TC_EQ_INT(c.added.n, 2);
+	TC_EQ_INT(c.removed.n, 2);
 
 	g1 = replace_line(orig_group, "devteam:x:1500:bob,carol\n", "devteam:x:1500:bob,carol,alice\n");
 	g2 = replace_line(g1, "docker:x:997:bob\n", "docker:x:997:bob,alice\n");
@@ -213,22 +183,30 @@ test_edit(void)
 	s1 = replace_line(s3, "sudo:*::alice\n", "sudo:*::\n");
 	TC_CHECK(s1 != NULL && same(spath, s1, strlen(s1)));
 
-	TC_CHECK(stat(gpath, &st) == 0 && (st.st_mode & 07777) == 0644 && st.st_gid == 0);
-	TC_CHECK(stat(spath, &st) == 0 && (st.st_mode & 07777) == 0640 && st.st_gid == 42);
+	TC_EQ_INT(stat(gpath, &st), 0);
+	TC_EQ_INT((st.st_mode & 07777), 0644);
+	TC_EQ_INT(st.st_gid, 0);
+	TC_EQ_INT(stat(spath, &st), 0);
+	TC_EQ_INT((st.st_mode & 07777), 0640);
+	TC_EQ_INT(st.st_gid, 42);
 	/* backups hold the originals, with the originals' owner and mode */
 	snprintf(p, sizeof(p), "%s-", gpath);
 	TC_CHECK(same(p, orig_group, orig_glen));
-	TC_CHECK(stat(p, &st) == 0 && (st.st_mode & 07777) == 0644);
+	TC_EQ_INT(stat(p, &st), 0);
+	TC_EQ_INT((st.st_mode & 07777), 0644);
 	snprintf(p, sizeof(p), "%s-", spath);
 	TC_CHECK(same(p, orig_gshadow, orig_slen));
-	TC_CHECK(stat(p, &st) == 0 && (st.st_mode & 07777) == 0640 && st.st_gid == 42);
+	TC_EQ_INT(stat(p, &st), 0);
+	TC_EQ_INT((st.st_mode & 07777), 0640);
+	TC_EQ_INT(st.st_gid, 42);
 	TC_CHECK(no_temp_left());
 	snprintf(p, sizeof(p), "%s/.pwd.lock", dir);
-	TC_CHECK(stat(p, &st) == 0 && (st.st_mode & 07777) == 0600);
+	TC_EQ_INT(stat(p, &st), 0);
+	TC_EQ_INT((st.st_mode & 07777), 0600);
 
 	/* and back: the files are the originals again, byte for byte */
 	plan_ctx_free(&c);
-	TC_CHECK(update("cdrom sudo", "devteam docker", &c) == POG_OK);
+	TC_ERR(update("cdrom sudo", "devteam docker", &c), POG_OK);
 	TC_CHECK(same(gpath, orig_group, orig_glen));
 	TC_CHECK(same(spath, orig_gshadow, orig_slen));
 	plan_ctx_free(&c);
@@ -249,13 +227,18 @@ test_no_rewrite(void)
 	char p[160];
 
 	reset();
-	TC_CHECK(stat(gpath, &before) == 0 && stat(spath, &sbefore) == 0);
+	TC_EQ_INT(stat(gpath, &before), 0);
+	TC_EQ_INT(stat(spath, &sbefore), 0);
 	/* already a member, not a member, no such group */
-	TC_CHECK(update("cdrom", "docker nosuch", &c) == POG_OK);
-	TC_CHECK(c.done_calls == 1 && c.added.n == 0 && c.removed.n == 0);
-	TC_CHECK(stat(gpath, &after) == 0 && stat(spath, &safter) == 0);
-	TC_CHECK(before.st_ino == after.st_ino && before.st_mtime == after.st_mtime);
-	TC_CHECK(sbefore.st_ino == safter.st_ino);
+	TC_ERR(update("cdrom", "docker nosuch", &c), POG_OK);
+	TC_EQ_INT(c.done_calls, 1);
+	TC_EQ_INT(c.added.n, 0);
+	TC_EQ_INT(c.removed.n, 0);
+	TC_EQ_INT(stat(gpath, &after), 0);
+	TC_EQ_INT(stat(spath, &safter), 0);
+	TC_EQ_INT(before.st_ino, after.st_ino);
+	TC_EQ_INT(before.st_mtime, after.st_mtime);
+	TC_EQ_INT(sbefore.st_ino, safter.st_ino);
 	snprintf(p, sizeof(p), "%s-", gpath);
 	TC_CHECK(!exists(p));
 	TC_CHECK(same(gpath, orig_group, orig_glen));
@@ -270,7 +253,7 @@ test_gshadow_optional(void)
 
 	reset();
 	unlink(spath);
-	TC_CHECK(update("wheel", "", &c) == POG_OK);
+	TC_ERR(update("wheel", "", &c), POG_OK);
 	want = replace_line(orig_group, "wheel:x:998:\n", "wheel:x:998:alice\n");
 	TC_CHECK(want != NULL && same(gpath, want, strlen(want)));
 	TC_CHECK(!exists(spath));
@@ -280,7 +263,7 @@ test_gshadow_optional(void)
 	memset(&c, 0, sizeof(c));
 	c.add = "wheel";
 	c.remove = "";
-	TC_CHECK(pog_grpfile_update(gpath, NULL, "alice", &hooks, &c, &io) == POG_OK);
+	TC_ERR(pog_grpfile_update(gpath, NULL, "alice", &hooks, &c, &io), POG_OK);
 	TC_CHECK(same(gpath, want, strlen(want)));
 	TC_CHECK(same(spath, orig_gshadow, orig_slen));
 	plan_ctx_free(&c);
@@ -296,9 +279,9 @@ test_refused(void)
 	/* a symlink is not followed */
 	reset();
 	snprintf(p, sizeof(p), "%s/real-group", dir);
-	put(p, orig_group, orig_glen, 0644, 0);
+	tu_put(p, orig_group, orig_glen, 0644, 0);
 	unlink(gpath);
-	TC_CHECK(symlink(p, gpath) == 0);
+	TC_EQ_INT(symlink(p, gpath), 0);
 	TC_CHECK(update("wheel", "", &c) != POG_OK);
 	TC_CHECK(same(p, orig_group, orig_glen));
 	plan_ctx_free(&c);
@@ -307,7 +290,7 @@ test_refused(void)
 
 	/* a group-writable group file is refused */
 	reset();
-	TC_CHECK(chmod(gpath, 0664) == 0);
+	TC_EQ_INT(chmod(gpath, 0664), 0);
 	TC_CHECK(update("wheel", "", &c) != POG_OK);
 	TC_CHECK(same(gpath, orig_group, orig_glen));
 	plan_ctx_free(&c);
@@ -315,8 +298,8 @@ test_refused(void)
 	/* a missing group file */
 	reset();
 	unlink(gpath);
-	TC_CHECK(update("wheel", "", &c) == POG_ERR_SYSTEM);
-	TC_CHECK(c.done_calls == 0);
+	TC_ERR(update("wheel", "", &c), POG_ERR_SYSTEM);
+	TC_EQ_INT(c.done_calls, 0);
 	plan_ctx_free(&c);
 
 	/* a user name that could break a line */
@@ -324,8 +307,8 @@ test_refused(void)
 	memset(&c, 0, sizeof(c));
 	c.add = "wheel";
 	c.remove = "";
-	TC_CHECK(pog_grpfile_update(gpath, spath, "bob,alice", &hooks, &c, &io) == POG_ERR_INVALID);
-	TC_CHECK(pog_grpfile_update(gpath, spath, "x\nroot:x:0:", &hooks, &c, &io) == POG_ERR_INVALID);
+	TC_ERR(pog_grpfile_update(gpath, spath, "bob,alice", &hooks, &c, &io), POG_ERR_INVALID);
+	TC_ERR(pog_grpfile_update(gpath, spath, "x\nroot:x:0:", &hooks, &c, &io), POG_ERR_INVALID);
 	TC_CHECK(same(gpath, orig_group, orig_glen));
 	plan_ctx_free(&c);
 }
@@ -392,8 +375,8 @@ inject(const char *what, const struct pog_grpfile_sys *sys, int max)
 		if (err == POG_OK || !same(gpath, orig_group, orig_glen) ||
 		    !same(spath, orig_gshadow, orig_slen) || !no_temp_left())
 			fprintf(stderr, "%s failing at call %d: err %d\n", what, n, (int)err);
-		TC_CHECK(err == POG_ERR_SYSTEM);
-		TC_CHECK(c.done_calls == 0);
+		TC_ERR(err, POG_ERR_SYSTEM);
+		TC_EQ_INT(c.done_calls, 0);
 		TC_CHECK(same(gpath, orig_group, orig_glen));
 		TC_CHECK(same(spath, orig_gshadow, orig_slen));
 		TC_CHECK(no_temp_left());
@@ -440,26 +423,32 @@ test_backup_link(void)
 	snprintf(pg, sizeof(pg), "%s-", gpath);
 	snprintf(ps, sizeof(ps), "%s-", spath);
 	reset();
-	TC_CHECK(stat(gpath, &og) == 0 && stat(spath, &os) == 0);
-	TC_CHECK(update("devteam docker", "cdrom sudo", &c) == POG_OK);
-	TC_CHECK(stat(pg, &bg) == 0 && stat(ps, &bs) == 0);
+	TC_EQ_INT(stat(gpath, &og), 0);
+	TC_EQ_INT(stat(spath, &os), 0);
+	TC_ERR(update("devteam docker", "cdrom sudo", &c), POG_OK);
+	TC_EQ_INT(stat(pg, &bg), 0);
+	TC_EQ_INT(stat(ps, &bs), 0);
 	if (bg.st_ino != og.st_ino || bs.st_ino != os.st_ino)
 		fprintf(stderr, "backup link: group- inode %lu (original %lu), gshadow- %lu (%lu)\n",
 			(unsigned long)bg.st_ino, (unsigned long)og.st_ino,
 			(unsigned long)bs.st_ino, (unsigned long)os.st_ino);
-	TC_CHECK(bg.st_ino == og.st_ino && bs.st_ino == os.st_ino);
-	TC_CHECK(bg.st_nlink == 1 && bs.st_nlink == 1);
+	TC_EQ_INT(bg.st_ino, og.st_ino);
+	TC_EQ_INT(bs.st_ino, os.st_ino);
+	TC_EQ_INT(bg.st_nlink, 1);
+	TC_EQ_INT(bs.st_nlink, 1);
 	TC_CHECK(same(pg, orig_group, orig_glen) && same(ps, orig_gshadow, orig_slen));
 	TC_CHECK(no_temp_left());
 	plan_ctx_free(&c);
 
 	reset();
-	TC_CHECK(stat(gpath, &og) == 0);
+	TC_EQ_INT(stat(gpath, &og), 0);
 	pog_grpfile_set_test_sys(&nl);
-	TC_CHECK(update("devteam docker", "cdrom sudo", &c) == POG_OK);
+	TC_ERR(update("devteam docker", "cdrom sudo", &c), POG_OK);
 	pog_grpfile_set_test_sys(NULL);
 	TC_CHECK(stat(pg, &bg) == 0 && bg.st_ino != og.st_ino && (bg.st_mode & 07777) == 0644);
-	TC_CHECK(stat(ps, &bs) == 0 && (bs.st_mode & 07777) == 0640 && bs.st_gid == 42);
+	TC_EQ_INT(stat(ps, &bs), 0);
+	TC_EQ_INT((bs.st_mode & 07777), 0640);
+	TC_EQ_INT(bs.st_gid, 42);
 	TC_CHECK(same(pg, orig_group, orig_glen) && same(ps, orig_gshadow, orig_slen));
 	TC_CHECK(!same(gpath, orig_group, orig_glen));
 	TC_CHECK(no_temp_left());
@@ -479,10 +468,10 @@ test_unparsed_refused(void)
 	TC_CHECK(g != NULL);
 	if (g == NULL)
 		return;
-	put(gpath, g, strlen(g), 0644, 0);
+	tu_put(gpath, g, strlen(g), 0644, 0);
 	last_err[0] = '\0';
-	TC_CHECK(update("", "devteam sudo", &c) == POG_ERR_INVALID);
-	TC_CHECK(c.done_calls == 0);
+	TC_ERR(update("", "devteam sudo", &c), POG_ERR_INVALID);
+	TC_EQ_INT(c.done_calls, 0);
 	TC_CHECK(same(gpath, g, strlen(g)) && same(spath, orig_gshadow, orig_slen));
 	TC_CHECK(no_temp_left());
 	if (strstr(last_err, "line 42") == NULL)
@@ -508,16 +497,17 @@ test_fifo(void)
 
 		reset();
 		unlink(paths[i]);
-		TC_CHECK(mkfifo(paths[i], 0600) == 0);
+		TC_EQ_INT(mkfifo(paths[i], 0600), 0);
 		last_err[0] = '\0';
 		alarm(10);      /* the code before this fix blocked in open(2) */
 		t0 = pog_now_mono();
 		err = update("wheel", "", &c);
-		TC_CHECK(err == POG_ERR_SYSTEM && c.done_calls == 0);
+		TC_ERR(err, POG_ERR_SYSTEM);
+		TC_EQ_INT(c.done_calls, 0);
 		TC_CHECK(strstr(last_err, paths[i]) != NULL &&
 			 strstr(last_err, "not a regular file") != NULL);
-		TC_CHECK(pog_grpfile_read(paths[i], i == 0 ? POG_GRP_GROUP : POG_GRP_GSHADOW,
-					  &db, &msg) == POG_ERR_SYSTEM);
+		TC_ERR(pog_grpfile_read(paths[i], i == 0 ? POG_GRP_GROUP : POG_GRP_GSHADOW,
+					  &db, &msg), POG_ERR_SYSTEM);
 		TC_CHECK(msg != NULL && strstr(msg, "not a regular file") != NULL);
 		TC_CHECK(pog_now_mono() - t0 < 2);
 		alarm(0);
@@ -574,7 +564,7 @@ test_lock(void)
 	pid = hold_lock(1, &ready);
 	TC_CHECK(pid > 0 && ready);
 	t0 = pog_now_mono();
-	TC_CHECK(update("wheel", "", &c) == POG_OK);
+	TC_ERR(update("wheel", "", &c), POG_OK);
 	t = pog_now_mono() - t0;
 	TC_CHECK(t >= 0.8 && t < 10);
 	waitpid(pid, &status, 0);
@@ -590,7 +580,7 @@ test_lock(void)
 		_exit(0);
 	}
 	t0 = pog_now_mono();
-	TC_CHECK(update("wheel", "", &c) == POG_OK);
+	TC_ERR(update("wheel", "", &c), POG_OK);
 	t = pog_now_mono() - t0;
 	TC_CHECK(t < 10);
 	waitpid(pid, &status, 0);
@@ -726,7 +716,7 @@ probe_lock(int argc, char **argv)
 static char *
 probe_result(void)
 {
-	char *r = slurp("/run/nscd/probe", NULL);
+	char *r = tu_slurp("/run/nscd/probe", NULL);
 
 	unlink("/run/nscd/probe");
 	return r;
@@ -746,12 +736,12 @@ cache_child(void)
 	pog_err err;
 
 	/* the loader's cache, so that the probe starts with this folder as /etc */
-	cache = slurp("/etc/ld.so.cache", &clen);
+	cache = tu_slurp("/etc/ld.so.cache", &clen);
 	if (cache != NULL) {
 		char p[160];
 
 		snprintf(p, sizeof(p), "%s/ld.so.cache", dir);
-		put(p, cache, clen, 0644, 0);
+		tu_put(p, cache, clen, 0644, 0);
 		free(cache);
 	}
 	reset();
@@ -763,8 +753,8 @@ cache_child(void)
 			      self_exe);
 	if (script == NULL || mkdir("/run/nscd", 0755) != 0)
 		return 1;
-	put("/run/nscd/socket", "", 0, 0644, 0);
-	put("/usr/sbin/nscd", script, strlen(script), 0755, 0);
+	tu_put("/run/nscd/socket", "", 0, 0644, 0);
+	tu_put("/usr/sbin/nscd", script, strlen(script), 0755, 0);
 	free(script);
 
 	/* the probe itself: it sees a lock we hold */
@@ -817,7 +807,7 @@ test_cache_after_unlock(void)
 	self_exe[n] = '\0';
 	r = in_namespace("cache invalidation after the lock", cache_child);
 	if (r >= 0 && r != 77)
-		TC_CHECK(r == 0);
+		TC_EQ_INT(r, 0);
 	reset();
 }
 
@@ -829,13 +819,13 @@ test_real_faults(void)
 	reset();
 	r = in_namespace("read-only folder", ro_child);
 	if (r >= 0 && r != 77)
-		TC_CHECK(r == 0);
+		TC_EQ_INT(r, 0);
 	r = in_namespace("full disk", full_child_tight);
 	if (r >= 0 && r != 77)
-		TC_CHECK(r == 0);
+		TC_EQ_INT(r, 0);
 	r = in_namespace("room for the new copies only", full_child);
 	if (r >= 0 && r != 77)
-		TC_CHECK(r == 0);
+		TC_EQ_INT(r, 0);
 }
 
 static void
@@ -870,10 +860,10 @@ main(int argc, char **argv)
 	snprintf(gpath, sizeof(gpath), "%s/group", dir);
 	snprintf(spath, sizeof(spath), "%s/gshadow", dir);
 	fx = pog_asprintf("%s/tests/grp/group.debian", TOP_SRCDIR);
-	orig_group = slurp(fx, &orig_glen);
+	orig_group = tu_slurp(fx, &orig_glen);
 	free(fx);
 	fx = pog_asprintf("%s/tests/grp/gshadow.debian", TOP_SRCDIR);
-	orig_gshadow = slurp(fx, &orig_slen);
+	orig_gshadow = tu_slurp(fx, &orig_slen);
 	free(fx);
 	if (orig_group == NULL || orig_gshadow == NULL) {
 		fprintf(stderr, "cannot read the fixtures in %s/tests/grp\n", TOP_SRCDIR);

@@ -12,6 +12,7 @@
 #include "pog.h"
 #include "util.h"
 #include "tcheck.h"
+#include "tutil.h"
 
 static const struct {
 	const char *name;
@@ -105,10 +106,7 @@ test_files(void)
 		  POG_ERR_INVALID);
 	free(msg);
 	free(path);
-	path = pog_asprintf("rm -rf '%s'", dir);
-	if (path != NULL && system(path) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
-	free(path);
+	(void)tu_rm_rf(dir);
 }
 
 static void

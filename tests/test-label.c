@@ -20,6 +20,7 @@
 #include "grpfile.h"
 #include "label.h"
 #include "tcheck.h"
+#include "tutil.h"
 #include "util.h"
 
 #define XATTR "security.selinux"
@@ -31,15 +32,7 @@ static char dir[64], gpath[128], spath[128];
 static void
 put(const char *path, const char *text, mode_t mode, gid_t gid)
 {
-	int fd;
-
-	unlink(path);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
-	    fchown(fd, geteuid(), gid) != 0 || fchmod(fd, mode) != 0 || close(fd) != 0) {
-		perror(path);
-		exit(99);
-	}
+	tu_put(path, text, strlen(text), mode, gid);
 }
 
 /* The label as libselinux stores it: the context and its NUL. */
@@ -129,19 +122,23 @@ main(void)
 	}
 
 	/* labelled originals: the new files and the backups keep the labels */
-	TC_CHECK(pog_grpfile_update(gpath, spath, "alice", &hooks, NULL, &io) == POG_OK);
+	TC_ERR(pog_grpfile_update(gpath, spath, "alice", &hooks, NULL, &io), POG_OK);
 	TC_CHECK(has_label(gpath, ETC_T));
 	TC_CHECK(has_label(spath, SHADOW_T));
 	snprintf(bak, sizeof(bak), "%s-", spath);
 	TC_CHECK(has_label(bak, SHADOW_T));
 	/* and their owner and mode */
-	TC_CHECK(stat(gpath, &st) == 0 && (st.st_mode & 07777) == 0644 && st.st_gid == 0);
-	TC_CHECK(stat(spath, &st) == 0 && (st.st_mode & 07777) == 0640 && st.st_gid == 42);
+	TC_EQ_INT(stat(gpath, &st), 0);
+	TC_EQ_INT((st.st_mode & 07777), 0644);
+	TC_EQ_INT(st.st_gid, 0);
+	TC_EQ_INT(stat(spath, &st), 0);
+	TC_EQ_INT((st.st_mode & 07777), 0640);
+	TC_EQ_INT(st.st_gid, 42);
 
 	/* an original without a label is no error, and the new file has none either */
-	TC_CHECK(removexattr(gpath, XATTR) == 0);
+	TC_EQ_INT(removexattr(gpath, XATTR), 0);
 	put(gpath, "root:x:0:\ndevteam:x:1500:bob\n", 0644, 0);
-	TC_CHECK(pog_grpfile_update(gpath, spath, "alice", &hooks, NULL, &io) == POG_OK);
+	TC_ERR(pog_grpfile_update(gpath, spath, "alice", &hooks, NULL, &io), POG_OK);
 	TC_CHECK(getxattr(gpath, XATTR, NULL, 0) < 0 && errno == ENODATA);
 	TC_CHECK(has_label(spath, SHADOW_T));
 

@@ -17,6 +17,7 @@
 #include "cfg.h"
 #include "ledger.h"
 #include "tcheck.h"
+#include "tutil.h"
 #include "tool_groups.h"
 #include "util.h"
 
@@ -39,36 +40,6 @@ static char *
 path_in(const char *name)
 {
 	return pog_asprintf("%s/%s", dir, name);
-}
-
-static void
-put(const char *path, const char *text, mode_t mode)
-{
-	int fd;
-
-	unlink(path);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
-	    fchmod(fd, mode) != 0 || close(fd) != 0) {
-		perror(path);
-		exit(99);
-	}
-}
-
-static char *
-slurp(const char *path)
-{
-	struct pog_buf b = { 0 };
-	char chunk[4096];
-	FILE *f = fopen(path, "rb");
-	size_t n;
-
-	if (f == NULL)
-		return NULL;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		pog_buf_add(&b, chunk, n);
-	fclose(f);
-	return pog_buf_steal(&b);
 }
 
 static bool
@@ -108,12 +79,13 @@ test_round_trip(void)
 	size_t len = 0, len2 = 0;
 
 	fill(&a);
-	TC_CHECK(pog_ledger_format(&a, &text, &len) == POG_OK);
+	TC_ERR(pog_ledger_format(&a, &text, &len), POG_OK);
 	TC_CHECK(text != NULL && len == strlen(text) && text[len - 1] == '\n');
-	TC_CHECK(pog_ledger_parse(&b, text, len, &msg) == POG_OK);
+	TC_ERR(pog_ledger_parse(&b, text, len, &msg), POG_OK);
 	TC_CHECK(msg == NULL);
 	TC_STREQ(b.user, a.user);
-	TC_CHECK(b.when == a.when && b.expired == a.expired);
+	TC_EQ_INT(b.when, a.when);
+	TC_EQ_INT(b.expired, a.expired);
 	TC_STREQ(b.sub, a.sub);
 	TC_STREQ(b.pinned_sub, a.pinned_sub);
 	TC_STREQ(b.issuer, a.issuer);
@@ -122,8 +94,9 @@ test_round_trip(void)
 	TC_CHECK(strv_eq(&a.managed, &b.managed));
 	TC_CHECK(strv_eq(&a.last_added, &b.last_added));
 	TC_CHECK(strv_eq(&a.last_removed, &b.last_removed));
-	TC_CHECK(pog_ledger_format(&b, &text2, &len2) == POG_OK);
-	TC_CHECK(len == len2 && memcmp(text, text2, len) == 0);
+	TC_ERR(pog_ledger_format(&b, &text2, &len2), POG_OK);
+	TC_EQ_INT(len, len2);
+	TC_EQ_INT(memcmp(text, text2, len), 0);
 	pog_ledger_free(&a);
 	pog_ledger_free(&b);
 	free(text);
@@ -133,7 +106,7 @@ test_round_trip(void)
 	{
 		const char *t = "{\"version\":1,\"user\":\"bob\"}";
 
-		TC_CHECK(pog_ledger_parse(&b, t, strlen(t), NULL) == POG_OK);
+		TC_ERR(pog_ledger_parse(&b, t, strlen(t), NULL), POG_OK);
 		TC_STREQ(b.user, "bob");
 		TC_CHECK(b.when == 0 && b.sub == NULL && b.managed.n == 0 && b.expired == 0);
 		TC_CHECK(b.pinned_sub == NULL);
@@ -155,12 +128,12 @@ test_pin_format(void)
 		const char *t = "{\"version\":1,\"user\":\"alice\",\"when\":1700000000,"
 				"\"sub\":\"00u-old\",\"managed\":[\"devteam\"]}";
 
-		TC_CHECK(pog_ledger_parse(&b, t, strlen(t), NULL) == POG_OK);
+		TC_ERR(pog_ledger_parse(&b, t, strlen(t), NULL), POG_OK);
 		TC_STREQ(b.pinned_sub, "00u-old");
-		TC_CHECK(pog_ledger_format(&b, &text, &len) == POG_OK);
+		TC_ERR(pog_ledger_format(&b, &text, &len), POG_OK);
 		TC_CHECK(strstr(text, "\"pinned_sub\": \"00u-old\"") != NULL);
 		pog_ledger_free(&b);
-		TC_CHECK(pog_ledger_parse(&b, text, len, NULL) == POG_OK);
+		TC_ERR(pog_ledger_parse(&b, text, len, NULL), POG_OK);
 		TC_STREQ(b.pinned_sub, "00u-old");
 		TC_STREQ(b.sub, "00u-old");
 		pog_ledger_free(&b);
@@ -173,7 +146,7 @@ test_pin_format(void)
 		const char *t = "{\"version\":1,\"user\":\"alice\",\"sub\":\"00u-b\","
 				"\"pinned_sub\":\"00u-a\"}";
 
-		TC_CHECK(pog_ledger_parse(&b, t, strlen(t), NULL) == POG_OK);
+		TC_ERR(pog_ledger_parse(&b, t, strlen(t), NULL), POG_OK);
 		TC_STREQ(b.pinned_sub, "00u-a");
 		TC_STREQ(b.sub, "00u-b");
 		pog_ledger_free(&b);
@@ -183,9 +156,9 @@ test_pin_format(void)
 	fill(&a);
 	free(a.pinned_sub);
 	a.pinned_sub = NULL;
-	TC_CHECK(pog_ledger_format(&a, &text, &len) == POG_OK);
+	TC_ERR(pog_ledger_format(&a, &text, &len), POG_OK);
 	TC_CHECK(strstr(text, "\"pinned_sub\": null") != NULL);
-	TC_CHECK(pog_ledger_parse(&b, text, len, &msg) == POG_OK);
+	TC_ERR(pog_ledger_parse(&b, text, len, &msg), POG_OK);
 	TC_CHECK(b.pinned_sub == NULL);
 	TC_STREQ(b.sub, "00u1abcd");
 	pog_ledger_free(&b);
@@ -196,7 +169,7 @@ test_pin_format(void)
 	{
 		const char *t = "{\"version\":1,\"user\":\"alice\",\"pinned_sub\":null}";
 
-		TC_CHECK(pog_ledger_parse(&b, t, strlen(t), NULL) == POG_OK);
+		TC_ERR(pog_ledger_parse(&b, t, strlen(t), NULL), POG_OK);
 		TC_CHECK(b.pinned_sub == NULL);
 		pog_ledger_free(&b);
 	}
@@ -234,48 +207,50 @@ test_pin_check(void)
 
 	/* take: an unpinned ledger takes the sub; the same sub passes; another is refused */
 	l.user = strdup("alice");
-	TC_CHECK(pog_ledger_pin_take(&l, "00u-a", &io) == POG_OK);
+	TC_ERR(pog_ledger_pin_take(&l, "00u-a", &io), POG_OK);
 	TC_STREQ(l.pinned_sub, "00u-a");
-	TC_CHECK(pog_ledger_pin_take(&l, "00u-a", &io) == POG_OK);
+	TC_ERR(pog_ledger_pin_take(&l, "00u-a", &io), POG_OK);
 	nlogs = 0;
-	TC_CHECK(pog_ledger_pin_take(&l, "00u-b", &io) == POG_ERR_PINNED);
+	TC_ERR(pog_ledger_pin_take(&l, "00u-b", &io), POG_ERR_PINNED);
 	TC_STREQ(l.pinned_sub, "00u-a");
-	TC_CHECK(nlogs == 1);
+	TC_EQ_INT(nlogs, 1);
 	pog_ledger_free(&l);
 
 	/* check: no state_dir, no ledger: a first login passes, silently */
 	nlogs = 0;
-	TC_CHECK(pog_ledger_check_pin(sd, "alice", "00u-a", &io) == POG_OK);
-	TC_CHECK(nlogs == 0);
-	TC_CHECK(pog_ensure_dir(sd, 0700) == POG_OK);
-	TC_CHECK(pog_ledger_check_pin(sd, "alice", "00u-a", &io) == POG_OK);
+	TC_ERR(pog_ledger_check_pin(sd, "alice", "00u-a", &io), POG_OK);
+	TC_EQ_INT(nlogs, 0);
+	TC_ERR(pog_ensure_dir(sd, 0700), POG_OK);
+	TC_ERR(pog_ledger_check_pin(sd, "alice", "00u-a", &io), POG_OK);
 
 	/* an old ledger: pinned to its recorded sub */
-	put(p, "{\"version\":1,\"user\":\"alice\",\"sub\":\"00u-a\"}", 0600);
-	TC_CHECK(stat(p, &st1) == 0);
-	TC_CHECK(pog_ledger_check_pin(sd, "alice", "00u-a", &io) == POG_OK);
+	tu_put_str(p, "{\"version\":1,\"user\":\"alice\",\"sub\":\"00u-a\"}", 0600);
+	TC_EQ_INT(stat(p, &st1), 0);
+	TC_ERR(pog_ledger_check_pin(sd, "alice", "00u-a", &io), POG_OK);
 	nlogs = 0;
-	TC_CHECK(pog_ledger_check_pin(sd, "alice", "00u-b", &io) == POG_ERR_PINNED);
-	TC_CHECK(nlogs == 1);
+	TC_ERR(pog_ledger_check_pin(sd, "alice", "00u-b", &io), POG_ERR_PINNED);
+	TC_EQ_INT(nlogs, 1);
 	/* the check only reads */
-	TC_CHECK(stat(p, &st2) == 0 && st1.st_ino == st2.st_ino &&
-		 st1.st_mtim.tv_nsec == st2.st_mtim.tv_nsec && st1.st_mtime == st2.st_mtime);
+	TC_EQ_INT(stat(p, &st2), 0);
+	TC_EQ_INT(st1.st_ino, st2.st_ino);
+	TC_EQ_INT(st1.st_mtim.tv_nsec, st2.st_mtim.tv_nsec);
+	TC_EQ_INT(st1.st_mtime, st2.st_mtime);
 
 	/* pinned explicitly, and cleared */
-	put(p, "{\"version\":1,\"user\":\"alice\",\"sub\":\"00u-a\",\"pinned_sub\":\"00u-a\"}", 0600);
-	TC_CHECK(pog_ledger_check_pin(sd, "alice", "00u-b", &io) == POG_ERR_PINNED);
-	put(p, "{\"version\":1,\"user\":\"alice\",\"sub\":\"00u-a\",\"pinned_sub\":null}", 0600);
-	TC_CHECK(pog_ledger_check_pin(sd, "alice", "00u-b", &io) == POG_OK);
+	tu_put_str(p, "{\"version\":1,\"user\":\"alice\",\"sub\":\"00u-a\",\"pinned_sub\":\"00u-a\"}", 0600);
+	TC_ERR(pog_ledger_check_pin(sd, "alice", "00u-b", &io), POG_ERR_PINNED);
+	tu_put_str(p, "{\"version\":1,\"user\":\"alice\",\"sub\":\"00u-a\",\"pinned_sub\":null}", 0600);
+	TC_ERR(pog_ledger_check_pin(sd, "alice", "00u-b", &io), POG_OK);
 
 	/* a ledger that cannot be read: refused, and said why */
-	put(p, "{\"version\":1,\"user\":\"alice\",", 0600);
+	tu_put_str(p, "{\"version\":1,\"user\":\"alice\",", 0600);
 	nlogs = 0;
-	TC_CHECK(pog_ledger_check_pin(sd, "alice", "00u-a", &io) == POG_ERR_CONFIG);
-	TC_CHECK(nlogs == 1);
-	put(p, "{\"version\":1,\"user\":\"alice\",\"sub\":\"00u-a\"}", 0666);
-	TC_CHECK(pog_ledger_check_pin(sd, "alice", "00u-a", &io) == POG_ERR_CONFIG);
-	put(p, "{\"version\":1,\"user\":\"bob\",\"sub\":\"00u-a\"}", 0600);
-	TC_CHECK(pog_ledger_check_pin(sd, "alice", "00u-a", &io) == POG_ERR_CONFIG);
+	TC_ERR(pog_ledger_check_pin(sd, "alice", "00u-a", &io), POG_ERR_CONFIG);
+	TC_EQ_INT(nlogs, 1);
+	tu_put_str(p, "{\"version\":1,\"user\":\"alice\",\"sub\":\"00u-a\"}", 0666);
+	TC_ERR(pog_ledger_check_pin(sd, "alice", "00u-a", &io), POG_ERR_CONFIG);
+	tu_put_str(p, "{\"version\":1,\"user\":\"bob\",\"sub\":\"00u-a\"}", 0600);
+	TC_ERR(pog_ledger_check_pin(sd, "alice", "00u-a", &io), POG_ERR_CONFIG);
 	unlink(p);
 	free(p);
 	free(sd);
@@ -321,7 +296,7 @@ test_corrupt(void)
 
 		if (err != POG_ERR_INVALID)
 			fprintf(stderr, "corrupt case %zu accepted: %s\n", i, bad[i]);
-		TC_CHECK(err == POG_ERR_INVALID);
+		TC_ERR(err, POG_ERR_INVALID);
 		TC_CHECK(msg != NULL);
 		TC_CHECK(l.user == NULL);
 		free(msg);
@@ -331,7 +306,7 @@ test_corrupt(void)
 		const char *t = "{\"version\":1,\"user\":\"alice\",\"future\":{\"a\":1}}\n\n";
 		struct pog_ledger l = { 0 };
 
-		TC_CHECK(pog_ledger_parse(&l, t, strlen(t), NULL) == POG_OK);
+		TC_ERR(pog_ledger_parse(&l, t, strlen(t), NULL), POG_OK);
 		pog_ledger_free(&l);
 	}
 }
@@ -347,55 +322,64 @@ test_files(void)
 
 	/* a missing state_dir and a missing ledger: empty, no noise */
 	nlogs = 0;
-	TC_CHECK(pog_ledger_read(sd, "alice", &b, &io) == POG_OK);
+	TC_ERR(pog_ledger_read(sd, "alice", &b, &io), POG_OK);
 	TC_STREQ(b.user, "alice");
-	TC_CHECK(b.managed.n == 0 && b.when == 0);
-	TC_CHECK(nlogs == 0);
+	TC_EQ_INT(b.managed.n, 0);
+	TC_EQ_INT(b.when, 0);
+	TC_EQ_INT(nlogs, 0);
 	pog_ledger_free(&b);
-	TC_CHECK(pog_ledger_load(sd, "alice", &b, &msg) == POG_ERR_SYSTEM && errno == ENOENT);
+	TC_ERR(pog_ledger_load(sd, "alice", &b, &msg), POG_ERR_SYSTEM);
+	TC_EQ_INT(errno, ENOENT);
 	free(msg);
 
 	/* written: state_dir 0700, the ledger 0600 */
 	fill(&a);
-	TC_CHECK(pog_ledger_write(sd, &a) == POG_OK);
+	TC_ERR(pog_ledger_write(sd, &a), POG_OK);
 	TC_CHECK(stat(sd, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 07777) == 0700);
-	TC_CHECK(stat(p, &st) == 0 && (st.st_mode & 07777) == 0600 && st.st_uid == geteuid());
-	TC_CHECK(pog_ledger_read(sd, "alice", &b, &io) == POG_OK);
+	TC_EQ_INT(stat(p, &st), 0);
+	TC_EQ_INT((st.st_mode & 07777), 0600);
+	TC_EQ_INT(st.st_uid, geteuid());
+	TC_ERR(pog_ledger_read(sd, "alice", &b, &io), POG_OK);
 	TC_CHECK(strv_eq(&a.managed, &b.managed) && b.when == a.when);
 	pog_ledger_free(&b);
 	/* written again over it: still 0600, nothing else left in the folder */
-	TC_CHECK(pog_ledger_write(sd, &a) == POG_OK);
-	TC_CHECK(stat(p, &st) == 0 && (st.st_mode & 07777) == 0600);
+	TC_ERR(pog_ledger_write(sd, &a), POG_OK);
+	TC_EQ_INT(stat(p, &st), 0);
+	TC_EQ_INT((st.st_mode & 07777), 0600);
 
-	/* corrupt: empty, and logged */
-	put(p, "{\"version\":1,\"user\":\"alice\",\"managed\":[\"wheel\"", 0600);
+	/* corrupt: refused and logged, never read as empty (that forgets managed groups) */
+	tu_put_str(p, "{\"version\":1,\"user\":\"alice\",\"managed\":[\"wheel\"", 0600);
 	nlogs = 0;
-	TC_CHECK(pog_ledger_read(sd, "alice", &b, &io) == POG_OK);
-	TC_CHECK(b.managed.n == 0 && nlogs == 1);
+	TC_ERR(pog_ledger_read(sd, "alice", &b, &io), POG_ERR_CONFIG);
+	TC_CHECK(b.user == NULL && b.managed.n == 0);
+	TC_EQ_INT(nlogs, 1);
 	pog_ledger_free(&b);
 
 	/* another user's ledger under this name: refused */
-	put(p, "{\"version\":1,\"user\":\"bob\",\"managed\":[\"wheel\"]}", 0600);
+	tu_put_str(p, "{\"version\":1,\"user\":\"bob\",\"managed\":[\"wheel\"]}", 0600);
 	nlogs = 0;
-	TC_CHECK(pog_ledger_read(sd, "alice", &b, &io) == POG_OK);
-	TC_CHECK(b.managed.n == 0 && nlogs == 1);
+	TC_ERR(pog_ledger_read(sd, "alice", &b, &io), POG_ERR_CONFIG);
+	TC_EQ_INT(b.managed.n, 0);
+	TC_EQ_INT(nlogs, 1);
 	pog_ledger_free(&b);
 
 	/* writable by others: refused */
-	put(p, "{\"version\":1,\"user\":\"alice\",\"managed\":[\"wheel\"]}", 0666);
+	tu_put_str(p, "{\"version\":1,\"user\":\"alice\",\"managed\":[\"wheel\"]}", 0666);
 	nlogs = 0;
-	TC_CHECK(pog_ledger_read(sd, "alice", &b, &io) == POG_OK);
-	TC_CHECK(b.managed.n == 0 && nlogs == 1);
+	TC_ERR(pog_ledger_read(sd, "alice", &b, &io), POG_ERR_CONFIG);
+	TC_EQ_INT(b.managed.n, 0);
+	TC_EQ_INT(nlogs, 1);
 	pog_ledger_free(&b);
-	TC_CHECK(pog_ledger_load(sd, "alice", &b, &msg) == POG_ERR_CONFIG);
+	TC_ERR(pog_ledger_load(sd, "alice", &b, &msg), POG_ERR_CONFIG);
 	free(msg);
 
 	/* a symlink: refused */
 	unlink(p);
-	TC_CHECK(symlink("/etc/passwd", p) == 0);
+	TC_EQ_INT(symlink("/etc/passwd", p), 0);
 	nlogs = 0;
-	TC_CHECK(pog_ledger_read(sd, "alice", &b, &io) == POG_OK);
-	TC_CHECK(b.managed.n == 0 && nlogs == 1);
+	TC_ERR(pog_ledger_read(sd, "alice", &b, &io), POG_ERR_CONFIG);
+	TC_EQ_INT(b.managed.n, 0);
+	TC_EQ_INT(nlogs, 1);
 	pog_ledger_free(&b);
 	unlink(p);
 
@@ -404,10 +388,10 @@ test_files(void)
 	TC_CHECK(pog_ledger_path(sd, "a/b") == NULL);
 	TC_CHECK(pog_ledger_path(sd, ".") == NULL);
 	TC_CHECK(pog_ledger_path(sd, "") == NULL);
-	TC_CHECK(pog_ledger_read(sd, "../alice", &b, &io) == POG_ERR_INVALID);
+	TC_ERR(pog_ledger_read(sd, "../alice", &b, &io), POG_ERR_INVALID);
 	free(a.user);
 	a.user = strdup("../alice");
-	TC_CHECK(pog_ledger_write(sd, &a) == POG_ERR_INVALID);
+	TC_ERR(pog_ledger_write(sd, &a), POG_ERR_INVALID);
 
 	pog_ledger_free(&a);
 	free(p);
@@ -433,9 +417,9 @@ test_duration(void)
 		long v = -1;
 		bool ok = pog_tool_parse_duration(cases[i].s, &v);
 
-		TC_CHECK(ok == cases[i].ok);
+		TC_EQ_INT(ok, cases[i].ok);
 		if (ok && cases[i].ok)
-			TC_CHECK(v == cases[i].v);
+			TC_EQ_INT(v, cases[i].v);
 	}
 }
 
@@ -485,71 +469,75 @@ test_tools(void)
 	char *argv_ex[] = { e0, e1, e2, e3, NULL };
 
 	memset(&cfg, 0, sizeof(cfg));
-	TC_CHECK(pog_cfg_defaults(&cfg) == POG_OK);
+	TC_ERR(pog_cfg_defaults(&cfg), POG_OK);
 	free(cfg.group_file);
 	free(cfg.gshadow_file);
 	free(cfg.state_dir);
 	cfg.group_file = gp;
 	cfg.gshadow_file = sp;
 	cfg.state_dir = sd;
-	put(gp, group, 0644);
-	put(sp, gshadow, 0640);
-	TC_CHECK(pog_ensure_dir(sd, 0700) == POG_OK);
+	tu_put_str(gp, group, 0644);
+	tu_put_str(sp, gshadow, 0640);
+	TC_ERR(pog_ensure_dir(sd, 0700), POG_OK);
 
 	p = pog_asprintf("%s/olduser", sd);
 	text = ledger_text("olduser", now - 40 * 86400, "docker devteam");
-	put(p, text, 0600);
+	tu_put_str(p, text, 0600);
 	free(text);
 	free(p);
 	p = pog_asprintf("%s/newuser", sd);
 	text = ledger_text("newuser", now - 86400, "docker devteam");
-	put(p, text, 0600);
+	tu_put_str(p, text, 0600);
 	free(text);
 	free(p);
 	p = pog_asprintf("%s/broken", sd);
-	put(p, "{\"version\":1,", 0600);
+	tu_put_str(p, "{\"version\":1,", 0600);
 	free(p);
 	p = pog_asprintf("%s/olduser.Ab12Cd", sd);      /* a temp file left by a crash */
-	put(p, "{\"version\":1,\"user\":\"olduser\"}", 0600);
+	tu_put_str(p, "{\"version\":1,\"user\":\"olduser\"}", 0600);
 	free(p);
 
-	TC_CHECK(pog_tool_expire(&cfg, 2, argv_bad) == 2);
-	TC_CHECK(pog_tool_expire(&cfg, 4, argv_dry) == 0);
-	g = slurp(gp);
+	TC_EQ_INT(pog_tool_expire(&cfg, 2, argv_bad), 2);
+	TC_EQ_INT(pog_tool_expire(&cfg, 4, argv_dry), 0);
+	g = tu_slurp(gp, NULL);
 	TC_STREQ(g, group);
 	free(g);
-	TC_CHECK(stat(gp, &st1) == 0);
+	TC_EQ_INT(stat(gp, &st1), 0);
 
-	TC_CHECK(pog_tool_expire(&cfg, 3, argv_run) == 0);
-	g = slurp(gp);
+	TC_EQ_INT(pog_tool_expire(&cfg, 3, argv_run), 0);
+	g = tu_slurp(gp, NULL);
 	TC_STREQ(g, "root:x:0:\ncdrom:x:24:olduser\nwheel:x:998:\n"
 		 "docker:x:997:bob,newuser\ndevteam:x:1500:newuser\n");
 	free(g);
-	g = slurp(sp);
+	g = tu_slurp(sp, NULL);
 	TC_STREQ(g, "root:*::\ncdrom:*::olduser\nwheel:!::\n"
 		 "docker:!::bob,newuser\ndevteam:!:olduser:newuser\n");
 	free(g);
-	TC_CHECK(pog_ledger_load(sd, "olduser", &l, NULL) == POG_OK);
-	TC_CHECK(l.managed.n == 0 && l.last_removed.n == 2 && l.last_added.n == 0);
-	TC_CHECK(l.when == now - 40 * 86400);
+	TC_ERR(pog_ledger_load(sd, "olduser", &l, NULL), POG_OK);
+	TC_EQ_INT(l.managed.n, 0);
+	TC_EQ_INT(l.last_removed.n, 2);
+	TC_EQ_INT(l.last_added.n, 0);
+	TC_EQ_INT(l.when, now - 40 * 86400);
 	TC_CHECK(l.expired >= now);
 	TC_STREQ(l.result, "expired");
 	pog_ledger_free(&l);
-	TC_CHECK(pog_ledger_load(sd, "newuser", &l, NULL) == POG_OK);
-	TC_CHECK(l.managed.n == 2 && l.expired == 0);
+	TC_ERR(pog_ledger_load(sd, "newuser", &l, NULL), POG_OK);
+	TC_EQ_INT(l.managed.n, 2);
+	TC_EQ_INT(l.expired, 0);
 	pog_ledger_free(&l);
 
 	/* again: nothing left to do, and the group file is not rewritten */
-	TC_CHECK(stat(gp, &st1) == 0);
-	TC_CHECK(pog_tool_expire(&cfg, 3, argv_run) == 0);
-	TC_CHECK(stat(gp, &st2) == 0 && st1.st_ino == st2.st_ino);
+	TC_EQ_INT(stat(gp, &st1), 0);
+	TC_EQ_INT(pog_tool_expire(&cfg, 3, argv_run), 0);
+	TC_EQ_INT(stat(gp, &st2), 0);
+	TC_EQ_INT(st1.st_ino, st2.st_ino);
 
-	TC_CHECK(pog_tool_status(&cfg, 2, argv_st1) == 0);
-	TC_CHECK(pog_tool_status(&cfg, 2, argv_st2) == 1);
-	TC_CHECK(pog_tool_status(&cfg, 1, argv_st0) == 0);
-	TC_CHECK(pog_tool_explain(&cfg, 4, argv_ex) == 0);
-	TC_CHECK(pog_tool_explain(&cfg, 1, argv_ex) == 2);
-	g = slurp(gp);
+	TC_EQ_INT(pog_tool_status(&cfg, 2, argv_st1), 0);
+	TC_EQ_INT(pog_tool_status(&cfg, 2, argv_st2), 1);
+	TC_EQ_INT(pog_tool_status(&cfg, 1, argv_st0), 0);
+	TC_EQ_INT(pog_tool_explain(&cfg, 4, argv_ex), 0);
+	TC_EQ_INT(pog_tool_explain(&cfg, 1, argv_ex), 2);
+	g = tu_slurp(gp, NULL);
 	TC_CHECK(g != NULL && strstr(g, "root:x:0:\n") == g);   /* explain changes nothing */
 	free(g);
 
@@ -580,77 +568,77 @@ test_users(void)
 	char *argv_expire[] = { a0, a1, a2, NULL };
 
 	memset(&cfg, 0, sizeof(cfg));
-	TC_CHECK(pog_cfg_defaults(&cfg) == POG_OK);
+	TC_ERR(pog_cfg_defaults(&cfg), POG_OK);
 	free(cfg.group_file);
 	free(cfg.gshadow_file);
 	free(cfg.state_dir);
 	cfg.group_file = gp;
 	cfg.gshadow_file = sp;
 	cfg.state_dir = sd;
-	put(gp, group, 0644);
-	put(sp, gshadow, 0640);
+	tu_put_str(gp, group, 0644);
+	tu_put_str(sp, gshadow, 0640);
 
 	/* no folder yet: an empty list */
-	TC_CHECK(pog_tool_users(&cfg, 1, argv_list) == 0);
-	TC_CHECK(pog_ensure_dir(sd, 0700) == POG_OK);
+	TC_EQ_INT(pog_tool_users(&cfg, 1, argv_list), 0);
+	TC_ERR(pog_ensure_dir(sd, 0700), POG_OK);
 
 	/* an old ledger, 40 days old: pinned to its sub by expire's rewrite */
-	put(p, "{\"version\":1,\"user\":\"alice\",\"when\":1600000000,\"sub\":\"00u-alice\","
+	tu_put_str(p, "{\"version\":1,\"user\":\"alice\",\"when\":1600000000,\"sub\":\"00u-alice\","
 	    "\"issuer\":\"https://idp\",\"managed\":[\"docker\",\"devteam\"],"
 	    "\"result\":\"granted\"}\n", 0600);
-	TC_CHECK(pog_tool_expire(&cfg, 3, argv_expire) == 0);
-	TC_CHECK(pog_ledger_load(sd, "alice", &l, NULL) == POG_OK);
+	TC_EQ_INT(pog_tool_expire(&cfg, 3, argv_expire), 0);
+	TC_ERR(pog_ledger_load(sd, "alice", &l, NULL), POG_OK);
 	TC_STREQ(l.result, "expired");
 	TC_STREQ(l.pinned_sub, "00u-alice");
 	pog_ledger_free(&l);
-	text = slurp(p);
+	text = tu_slurp(p, NULL);
 	TC_CHECK(text != NULL && strstr(text, "\"pinned_sub\": \"00u-alice\"") != NULL);
 	free(text);
 
-	TC_CHECK(pog_tool_users(&cfg, 1, argv_list) == 0);
-	TC_CHECK(pog_tool_users(&cfg, 2, argv_list2) == 0);
-	TC_CHECK(pog_tool_users(&cfg, 3, argv_list3) == 2);
-	TC_CHECK(pog_tool_users(&cfg, 2, argv_unknown) == 2);
-	TC_CHECK(pog_tool_users(&cfg, 2, argv_noarg) == 2);
-	TC_CHECK(pog_tool_users(&cfg, 3, argv_badname) == 2);
-	TC_CHECK(pog_tool_users(&cfg, 3, argv_nobody) == 1);
+	TC_EQ_INT(pog_tool_users(&cfg, 1, argv_list), 0);
+	TC_EQ_INT(pog_tool_users(&cfg, 2, argv_list2), 0);
+	TC_EQ_INT(pog_tool_users(&cfg, 3, argv_list3), 2);
+	TC_EQ_INT(pog_tool_users(&cfg, 2, argv_unknown), 2);
+	TC_EQ_INT(pog_tool_users(&cfg, 2, argv_noarg), 2);
+	TC_EQ_INT(pog_tool_users(&cfg, 3, argv_badname), 2);
+	TC_EQ_INT(pog_tool_users(&cfg, 3, argv_nobody), 1);
 
 	/* rebind: the pin goes, and nothing else changes in the ledger or the group files */
-	TC_CHECK(pog_ledger_load(sd, "alice", &before, NULL) == POG_OK);
-	g0 = slurp(gp);
-	s0 = slurp(sp);
+	TC_ERR(pog_ledger_load(sd, "alice", &before, NULL), POG_OK);
+	g0 = tu_slurp(gp, NULL);
+	s0 = tu_slurp(sp, NULL);
 	TC_CHECK(g0 != NULL && strstr(g0, "alice") == NULL);   /* expire's work */
-	TC_CHECK(pog_tool_users(&cfg, 3, argv_rebind) == 0);
-	TC_CHECK(pog_ledger_load(sd, "alice", &l, NULL) == POG_OK);
+	TC_EQ_INT(pog_tool_users(&cfg, 3, argv_rebind), 0);
+	TC_ERR(pog_ledger_load(sd, "alice", &l, NULL), POG_OK);
 	TC_CHECK(l.pinned_sub == NULL);
 	free(before.pinned_sub);
 	before.pinned_sub = NULL;
-	TC_CHECK(pog_ledger_format(&before, &text, &(size_t){ 0 }) == POG_OK);
-	text2 = slurp(p);
+	TC_ERR(pog_ledger_format(&before, &text, &(size_t){ 0 }), POG_OK);
+	text2 = tu_slurp(p, NULL);
 	TC_STREQ(text2, text);
 	free(text);
 	free(text2);
 	TC_STREQ(l.sub, "00u-alice");
 	pog_ledger_free(&l);
 	pog_ledger_free(&before);
-	g = slurp(gp);
+	g = tu_slurp(gp, NULL);
 	TC_STREQ(g, g0);
 	free(g);
-	g = slurp(sp);
+	g = tu_slurp(sp, NULL);
 	TC_STREQ(g, s0);
 	free(g);
 	free(g0);
 	free(s0);
 	/* the next login by another sub passes the auth check */
-	TC_CHECK(pog_ledger_check_pin(sd, "alice", "00u-alice-2", &io) == POG_OK);
+	TC_ERR(pog_ledger_check_pin(sd, "alice", "00u-alice-2", &io), POG_OK);
 	/* again: not pinned, nothing written */
-	TC_CHECK(pog_tool_users(&cfg, 3, argv_rebind) == 0);
-	TC_CHECK(pog_tool_users(&cfg, 1, argv_list) == 0);
+	TC_EQ_INT(pog_tool_users(&cfg, 3, argv_rebind), 0);
+	TC_EQ_INT(pog_tool_users(&cfg, 1, argv_list), 0);
 
 	/* a corrupt ledger: refused, left as it is */
-	put(p, "{\"version\":1,", 0600);
-	TC_CHECK(pog_tool_users(&cfg, 3, argv_rebind) == 1);
-	text = slurp(p);
+	tu_put_str(p, "{\"version\":1,", 0600);
+	TC_EQ_INT(pog_tool_users(&cfg, 3, argv_rebind), 1);
+	text = tu_slurp(p, NULL);
 	TC_STREQ(text, "{\"version\":1,");
 	free(text);
 	free(p);
@@ -660,7 +648,6 @@ test_users(void)
 int
 main(void)
 {
-	char *cmd;
 
 	strcpy(dir, "/tmp/pog-ledger-XXXXXX");
 	if (mkdtemp(dir) == NULL) {
@@ -675,9 +662,6 @@ main(void)
 	test_duration();
 	test_tools();
 	test_users();
-	cmd = pog_asprintf("rm -rf '%s'", dir);
-	if (cmd == NULL || system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
-	free(cmd);
+	(void)tu_rm_rf(dir);
 	TC_DONE();
 }

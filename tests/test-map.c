@@ -289,13 +289,13 @@ run_case(const struct mcase *c)
 	size_t ngids = 0;
 
 	make_cfg(&cfg, c);
-	TC_CHECK(pog_map_parse_login_defs(defs, strlen(defs), &sys.gid_min, &sys.gid_max,
-					  NULL) == POG_OK);
-	TC_CHECK(pog_map_parse_passwd_gids(base_passwd, strlen(base_passwd), &gids, &ngids,
-					   NULL) == POG_OK);
+	TC_ERR(pog_map_parse_login_defs(defs, strlen(defs), &sys.gid_min, &sys.gid_max,
+					  NULL), POG_OK);
+	TC_ERR(pog_map_parse_passwd_gids(base_passwd, strlen(base_passwd), &gids, &ngids,
+					   NULL), POG_OK);
 	sys.user_gids = gids;
 	sys.n_user_gids = ngids;
-	TC_CHECK(pog_grp_db_parse(&db, POG_GRP_GROUP, gtext, strlen(gtext)) == POG_OK);
+	TC_ERR(pog_grp_db_parse(&db, POG_GRP_GROUP, gtext, strlen(gtext)), POG_OK);
 	if (c->idp != NULL)
 		split(&idp, c->idp, '|');
 	if (c->ledger != NULL)
@@ -307,11 +307,11 @@ run_case(const struct mcase *c)
 	in.ledger_managed = &ledger;
 	in.group_db = &db;
 	in.sys = c->no_sys ? NULL : &sys;
-	TC_CHECK(pog_map_plan(&in, &plan) == POG_OK);
+	TC_ERR(pog_map_plan(&in, &plan), POG_OK);
 
 	if (plan.granted != c->granted)
 		fprintf(stderr, "[%s] granted: want %d\n", c->what, c->granted);
-	TC_CHECK(plan.granted == c->granted);
+	TC_EQ_INT(plan.granted, c->granted);
 	TC_CHECK(same_set(&plan.roles, c->roles, "roles", c->what));
 	TC_CHECK(same_set(&plan.desired, c->desired, "desired", c->what));
 	TC_CHECK(same_set(&plan.add, c->add, "add", c->what));
@@ -398,19 +398,19 @@ test_record(void)
 		return;
 
 	make_cfg(&cfg, c);
-	TC_CHECK(pog_grp_db_parse(&db, POG_GRP_GROUP, base_group, strlen(base_group)) == POG_OK);
+	TC_ERR(pog_grp_db_parse(&db, POG_GRP_GROUP, base_group, strlen(base_group)), POG_OK);
 	split(&idp, "a:b|DevTeam|Everyone|Organization Admins|" LONG40, '|');
 	in.cfg = &cfg;
 	in.idp_groups = &idp;
 	in.user = "alice";
 	in.primary_gid = 1000;
 	in.group_db = &db;
-	TC_CHECK(pog_map_plan(&in, &plan) == POG_OK);
-	TC_CHECK(plan.idp_record.n == 3);
+	TC_ERR(pog_map_plan(&in, &plan), POG_OK);
+	TC_EQ_INT(plan.idp_record.n, 3);
 	TC_CHECK(pog_strv_contains(&plan.idp_record, "DevTeam"));
 	TC_CHECK(pog_strv_contains(&plan.idp_record, "Everyone"));
 	TC_CHECK(pog_strv_contains(&plan.idp_record, "Organization Admins"));
-	TC_CHECK(plan.warnings.n == 2);   /* a:b and the long one; "Everyone" is only info */
+	TC_EQ_INT(plan.warnings.n, 2);   /* a:b and the long one; "Everyone" is only info */
 	pog_map_plan_free(&plan);
 	pog_strv_free(&idp);
 	pog_grp_db_free(&db);
@@ -451,32 +451,32 @@ test_spec_example(void)
 	err = pog_cfg_parse(&cfg, "spec.conf", conf, strlen(conf), &msg);
 	if (err != POG_OK)
 		fprintf(stderr, "SPEC example config: %s\n", msg != NULL ? msg : "?");
-	TC_CHECK(err == POG_OK);
+	TC_ERR(err, POG_OK);
 	free(msg);
 	if (err != POG_OK)
 		return;
-	TC_CHECK(pog_grp_db_parse(&db, POG_GRP_GROUP, base_group, strlen(base_group)) == POG_OK);
+	TC_ERR(pog_grp_db_parse(&db, POG_GRP_GROUP, base_group, strlen(base_group)), POG_OK);
 	split(&idp, "Organization Admins|DevTeam|Everyone", '|');
 	in.cfg = &cfg;
 	in.idp_groups = &idp;
 	in.user = "alice";
 	in.primary_gid = 1000;
 	in.group_db = &db;
-	TC_CHECK(pog_map_plan(&in, &plan) == POG_OK);
+	TC_ERR(pog_map_plan(&in, &plan), POG_OK);
 	TC_CHECK(plan.granted);
 	TC_CHECK(same_set(&plan.roles, "admin@* developer@prod-web", "roles", "spec"));
 	TC_CHECK(same_set(&plan.desired, "wheel adm devteam docker", "desired", "spec"));
 	TC_CHECK(same_set(&plan.add, "wheel adm devteam docker", "add", "spec"));
 	TC_CHECK(same_set(&plan.managed, "", "managed", "spec"));
 	TC_CHECK(same_set(&plan.managed_after, "wheel adm devteam docker", "managed_after", "spec"));
-	TC_CHECK(plan.bindings.n == 2);
+	TC_EQ_INT(plan.bindings.n, 2);
 	TC_CHECK(pog_strv_contains(&plan.bindings, "Organization Admins = admin@*"));
 	TC_CHECK(pog_strv_contains(&plan.bindings, "DevTeam = developer@prod-web"));
 	pog_map_plan_free(&plan);
 
 	/* authoritative = yes: every group of [roles] is managed */
 	cfg.authoritative = true;
-	TC_CHECK(pog_map_plan(&in, &plan) == POG_OK);
+	TC_ERR(pog_map_plan(&in, &plan), POG_OK);
 	TC_CHECK(same_set(&plan.managed, "wheel adm devteam docker", "managed", "spec authoritative"));
 	pog_map_plan_free(&plan);
 	cfg.authoritative = false;
@@ -484,7 +484,7 @@ test_spec_example(void)
 	/* the same user on staging's project: only DevTeam binds, with another role@project */
 	free(cfg.project);
 	cfg.project = strdup("staging");
-	TC_CHECK(pog_map_plan(&in, &plan) == POG_OK);
+	TC_ERR(pog_map_plan(&in, &plan), POG_OK);
 	TC_CHECK(same_set(&plan.roles, "admin@* developer@staging", "roles", "spec staging"));
 	pog_map_plan_free(&plan);
 
@@ -513,7 +513,7 @@ test_capped(void)
 
 		make_cfg(&cfg, &c);
 		cfg.authoritative = true;       /* wheel is managed too, and still kept */
-		TC_CHECK(pog_grp_db_parse(&db, POG_GRP_GROUP, group, strlen(group)) == POG_OK);
+		TC_ERR(pog_grp_db_parse(&db, POG_GRP_GROUP, group, strlen(group)), POG_OK);
 		pog_strv_add(&idp, "DevTeam");
 		for (size_t i = 1; i < sizes[k]; i++) {
 			char name[32];
@@ -528,10 +528,10 @@ test_capped(void)
 		in.primary_gid = 1000;
 		in.ledger_managed = &ledger;
 		in.group_db = &db;
-		TC_CHECK(pog_map_plan(&in, &plan) == POG_OK);
+		TC_ERR(pog_map_plan(&in, &plan), POG_OK);
 		if (plan.capped != capped)
 			fprintf(stderr, "[capped] %zu groups: capped %d\n", sizes[k], plan.capped);
-		TC_CHECK(plan.capped == capped);
+		TC_EQ_INT(plan.capped, capped);
 		TC_CHECK(same_set(&plan.add, "devteam docker", "add", "capped"));
 		TC_CHECK(same_set(&plan.remove, capped ? "" : "staging ops wheel", "remove", "capped"));
 		TC_CHECK(same_set(&plan.kept, capped ? "staging ops wheel" : "", "kept", "capped"));
@@ -590,7 +590,7 @@ test_login_defs(void)
 		    (!d->ok && (msg == NULL || strstr(msg, d->msg) == NULL)))
 			fprintf(stderr, "login.defs case %zu: err %d min %u max %u msg %s\n", i,
 				(int)err, (unsigned)mn, (unsigned)mx, msg != NULL ? msg : "-");
-		TC_CHECK((err == POG_OK) == d->ok);
+		TC_EQ_INT((err == POG_OK), d->ok);
 		if (d->ok)
 			TC_CHECK(mn == d->min && mx == d->max);
 		else
@@ -600,8 +600,9 @@ test_login_defs(void)
 	{
 		gid_t mn = 0, mx = 0;
 
-		TC_CHECK(pog_map_parse_login_defs(NULL, 0, &mn, &mx, NULL) == POG_OK);
-		TC_CHECK(mn == 1000 && mx == 60000);
+		TC_ERR(pog_map_parse_login_defs(NULL, 0, &mn, &mx, NULL), POG_OK);
+		TC_EQ_INT(mn, 1000);
+		TC_EQ_INT(mx, 60000);
 	}
 }
 
@@ -645,7 +646,7 @@ test_passwd(void)
 		    (!c->ok && (msg == NULL || strstr(msg, c->msg) == NULL)))
 			fprintf(stderr, "passwd case %zu: err %d gids {%s} msg %s\n", i, (int)err,
 				got, msg != NULL ? msg : "-");
-		TC_CHECK((err == POG_OK) == c->ok);
+		TC_EQ_INT((err == POG_OK), c->ok);
 		if (c->ok)
 			TC_STREQ(got, c->gids);
 		else
@@ -661,8 +662,8 @@ test_bad_input(void)
 	struct pog_map_plan plan = { 0 };
 	struct pog_map_input in = { 0 };
 
-	TC_CHECK(pog_map_plan(NULL, &plan) == POG_ERR_INVALID);
-	TC_CHECK(pog_map_plan(&in, &plan) == POG_ERR_INVALID);
+	TC_ERR(pog_map_plan(NULL, &plan), POG_ERR_INVALID);
+	TC_ERR(pog_map_plan(&in, &plan), POG_ERR_INVALID);
 	pog_map_plan_free(NULL);
 }
 

@@ -143,7 +143,7 @@ test_discovery_table(void)
 		if (err != disc_cases[i].err)
 			fprintf(stderr, "discovery \"%s\": got %d (%s), want %d\n",
 				disc_cases[i].name, err, errmsg ? errmsg : "", disc_cases[i].err);
-		TC_CHECK(err == disc_cases[i].err);
+		TC_EQ_INT(err, disc_cases[i].err);
 		if (err == POG_OK) {
 			TC_CHECK(errmsg == NULL);
 			TC_STREQ(d.issuer, ISS_CUSTOM);
@@ -172,7 +172,7 @@ test_discovery_okta(void)
 
 	/* A custom authorization server. */
 	doc = fixture("okta-custom-discovery.json", &len);
-	TC_CHECK(pog_oidc_parse_discovery(doc, len, ISS_CUSTOM, &d, &errmsg) == POG_OK);
+	TC_ERR(pog_oidc_parse_discovery(doc, len, ISS_CUSTOM, &d, &errmsg), POG_OK);
 	TC_STREQ(d.issuer, ISS_CUSTOM);
 	TC_STREQ(d.device_authorization_endpoint, ISS_CUSTOM "/v1/device/authorize");
 	TC_STREQ(d.token_endpoint, ISS_CUSTOM "/v1/token");
@@ -181,7 +181,7 @@ test_discovery_okta(void)
 	pog_discovery_free(&d);
 	TC_CHECK(d.issuer == NULL);
 	/* The same document does not pass for the org server's issuer. */
-	TC_CHECK(pog_oidc_parse_discovery(doc, len, ISS_ORG, &d, &errmsg) == POG_ERR_CONFIG);
+	TC_ERR(pog_oidc_parse_discovery(doc, len, ISS_ORG, &d, &errmsg), POG_ERR_CONFIG);
 	TC_CHECK(errmsg != NULL && d.issuer == NULL);
 	free(errmsg);
 	errmsg = NULL;
@@ -189,18 +189,18 @@ test_discovery_okta(void)
 
 	/* The org authorization server (pretty-printed, as served). */
 	doc = fixture("okta-org-discovery.json", &len);
-	TC_CHECK(pog_oidc_parse_discovery(doc, len, ISS_ORG, &d, &errmsg) == POG_OK);
+	TC_ERR(pog_oidc_parse_discovery(doc, len, ISS_ORG, &d, &errmsg), POG_OK);
 	TC_STREQ(d.issuer, ISS_ORG);
 	TC_STREQ(d.device_authorization_endpoint, ISS_ORG "/oauth2/v1/device/authorize");
 	TC_STREQ(d.token_endpoint, ISS_ORG "/oauth2/v1/token");
 	TC_STREQ(d.jwks_uri, ISS_ORG "/oauth2/v1/keys");
 	TC_STREQ(d.userinfo_endpoint, ISS_ORG "/oauth2/v1/userinfo");
 	pog_discovery_free(&d);
-	TC_CHECK(pog_oidc_parse_discovery(doc, len, ISS_ORG "/", &d, &errmsg) == POG_ERR_CONFIG);
+	TC_ERR(pog_oidc_parse_discovery(doc, len, ISS_ORG "/", &d, &errmsg), POG_ERR_CONFIG);
 	free(errmsg);
 	errmsg = NULL;
 	/* The length rules, not the NUL: a document cut short fails. */
-	TC_CHECK(pog_oidc_parse_discovery(doc, len / 2, ISS_ORG, &d, &errmsg) == POG_ERR_PROTOCOL);
+	TC_ERR(pog_oidc_parse_discovery(doc, len / 2, ISS_ORG, &d, &errmsg), POG_ERR_PROTOCOL);
 	free(errmsg);
 	free(doc);
 }
@@ -302,7 +302,7 @@ test_endpoint_table(void)
 				endpoint_cases[i].issuer ? endpoint_cases[i].issuer : "(null)",
 				endpoint_cases[i].with_extra ? " (endpoint_hosts)" : "",
 				got, endpoint_cases[i].want);
-		TC_CHECK(got == endpoint_cases[i].want);
+		TC_EQ_INT(got, endpoint_cases[i].want);
 	}
 }
 
@@ -325,32 +325,32 @@ test_check_endpoints(void)
 	set_url(&d.token_endpoint, ISS_CUSTOM "/v1/token");
 	set_url(&d.jwks_uri, ISS_CUSTOM "/v1/keys");
 
-	TC_CHECK(pog_oidc_check_endpoints(&d, ISS_CUSTOM, NULL, &errmsg) == POG_OK);
+	TC_ERR(pog_oidc_check_endpoints(&d, ISS_CUSTOM, NULL, &errmsg), POG_OK);
 	TC_CHECK(errmsg == NULL);
 	/* Each endpoint is checked, and the message names it and its host. */
 	set_url(&d.userinfo_endpoint, "https://Evil.example:444/userinfo");
-	TC_CHECK(pog_oidc_check_endpoints(&d, ISS_CUSTOM, &extra, &errmsg) == POG_ERR_PROTOCOL);
+	TC_ERR(pog_oidc_check_endpoints(&d, ISS_CUSTOM, &extra, &errmsg), POG_ERR_PROTOCOL);
 	TC_CHECK(errmsg != NULL && strstr(errmsg, "userinfo_endpoint") != NULL &&
 		 strstr(errmsg, "evil.example port 444") != NULL);
 	free(errmsg);
 	errmsg = NULL;
 	set_url(&d.userinfo_endpoint, NULL);
 	set_url(&d.jwks_uri, "https://keys.evil/k");
-	TC_CHECK(pog_oidc_check_endpoints(&d, ISS_CUSTOM, NULL, &errmsg) == POG_ERR_PROTOCOL);
+	TC_ERR(pog_oidc_check_endpoints(&d, ISS_CUSTOM, NULL, &errmsg), POG_ERR_PROTOCOL);
 	TC_CHECK(errmsg != NULL && strstr(errmsg, "jwks_uri") != NULL &&
 		 strstr(errmsg, "keys.evil") != NULL);
 	free(errmsg);
 	errmsg = NULL;
 	set_url(&d.jwks_uri, ISS_CUSTOM "/v1/keys");
 	set_url(&d.token_endpoint, "https://dev-1.okta.com@evil/t");
-	TC_CHECK(pog_oidc_check_endpoints(&d, ISS_CUSTOM, NULL, &errmsg) == POG_ERR_PROTOCOL);
+	TC_ERR(pog_oidc_check_endpoints(&d, ISS_CUSTOM, NULL, &errmsg), POG_ERR_PROTOCOL);
 	TC_CHECK(errmsg != NULL && strstr(errmsg, "token_endpoint") != NULL);
 	free(errmsg);
 	errmsg = NULL;
 	set_url(&d.token_endpoint, "https://tokens.example.com/t");
 	set_url(&d.device_authorization_endpoint, "https://tokens.example.com/d");
-	TC_CHECK(pog_oidc_check_endpoints(&d, ISS_CUSTOM, &extra, &errmsg) == POG_OK);
-	TC_CHECK(pog_oidc_check_endpoints(&d, ISS_CUSTOM, NULL, &errmsg) == POG_ERR_PROTOCOL);
+	TC_ERR(pog_oidc_check_endpoints(&d, ISS_CUSTOM, &extra, &errmsg), POG_OK);
+	TC_ERR(pog_oidc_check_endpoints(&d, ISS_CUSTOM, NULL, &errmsg), POG_ERR_PROTOCOL);
 	TC_CHECK(errmsg != NULL && strstr(errmsg, "device_authorization_endpoint") != NULL);
 	free(errmsg);
 	pog_discovery_free(&d);
@@ -380,13 +380,13 @@ test_json_reader(void)
 	char *errmsg = NULL, *deep;
 
 	/* An embedded NUL: json-c would stop there; we refuse the whole. */
-	TC_CHECK(pog_oidc_parse_token(400, nul, sizeof(nul) - 1, &t, &errmsg) == POG_ERR_PROTOCOL);
+	TC_ERR(pog_oidc_parse_token(400, nul, sizeof(nul) - 1, &t, &errmsg), POG_ERR_PROTOCOL);
 	TC_CHECK(errmsg != NULL && strstr(errmsg, "NUL") != NULL);
 	free(errmsg);
 	errmsg = NULL;
 	/* Deep nesting is refused at the depth limit, not by the stack. */
 	deep = nested(10000);
-	TC_CHECK(pog_oidc_parse_token(400, deep, strlen(deep), &t, &errmsg) == POG_ERR_PROTOCOL);
+	TC_ERR(pog_oidc_parse_token(400, deep, strlen(deep), &t, &errmsg), POG_ERR_PROTOCOL);
 	TC_CHECK(errmsg != NULL);
 	free(errmsg);
 	errmsg = NULL;
@@ -396,7 +396,7 @@ test_json_reader(void)
 	free(deep);
 	/* Shallow nesting is fine (the value is then simply the wrong type). */
 	deep = nested(20);
-	TC_CHECK(pog_oidc_parse_token(400, deep, strlen(deep), &t, &errmsg) == POG_ERR_PROTOCOL);
+	TC_ERR(pog_oidc_parse_token(400, deep, strlen(deep), &t, &errmsg), POG_ERR_PROTOCOL);
 	TC_CHECK(errmsg != NULL && strstr(errmsg, "no error code") != NULL);
 	free(errmsg);
 	errmsg = NULL;
@@ -421,7 +421,7 @@ test_json_reader(void)
 
 		if (err != POG_ERR_PROTOCOL)
 			fprintf(stderr, "lax JSON accepted: %s\n", lax[i]);
-		TC_CHECK(err == POG_ERR_PROTOCOL);
+		TC_ERR(err, POG_ERR_PROTOCOL);
 		free(errmsg);
 		errmsg = NULL;
 	}
@@ -530,10 +530,10 @@ test_device_table(void)
 		if (err != dev_cases[i].err)
 			fprintf(stderr, "device \"%s\": got %d (%s), want %d\n", dev_cases[i].name,
 				err, errmsg ? errmsg : "", dev_cases[i].err);
-		TC_CHECK(err == dev_cases[i].err);
+		TC_EQ_INT(err, dev_cases[i].err);
 		if (err == POG_OK) {
-			TC_CHECK(d.interval == dev_cases[i].interval);
-			TC_CHECK(d.expires_in == dev_cases[i].expires_in);
+			TC_EQ_INT(d.interval, dev_cases[i].interval);
+			TC_EQ_INT(d.expires_in, dev_cases[i].expires_in);
 			TC_STREQ(d.user_code, dev_cases[i].user_code);
 			TC_CHECK(d.device_code != NULL && d.verification_uri != NULL);
 			if (dev_cases[i].complete != NULL)
@@ -619,10 +619,10 @@ test_token_table(void)
 		if (err != tok_cases[i].err)
 			fprintf(stderr, "token \"%s\": got %d (%s), want %d\n", tok_cases[i].name,
 				err, errmsg ? errmsg : "", tok_cases[i].err);
-		TC_CHECK(err == tok_cases[i].err);
+		TC_EQ_INT(err, tok_cases[i].err);
 		if (err == POG_OK) {
 			TC_CHECK(errmsg == NULL);
-			TC_CHECK(t.status == tok_cases[i].ts);
+			TC_EQ_INT(t.status, tok_cases[i].ts);
 			if (tok_cases[i].error != NULL)
 				TC_STREQ(t.error, tok_cases[i].error);
 			else
@@ -631,7 +631,7 @@ test_token_table(void)
 				TC_STREQ(t.id_token, "a.b.c");
 			else
 				TC_CHECK(t.id_token == NULL);
-			TC_CHECK((t.access_token != NULL) == tok_cases[i].access);
+			TC_EQ_INT((t.access_token != NULL), tok_cases[i].access);
 		} else {
 			TC_CHECK(errmsg != NULL);
 			TC_CHECK(t.id_token == NULL && t.access_token == NULL && t.error == NULL);
@@ -718,17 +718,17 @@ test_groups_table(void)
 		if (err != grp_cases[i].err)
 			fprintf(stderr, "groups \"%s\": got %d (%s), want %d\n", grp_cases[i].name,
 				err, errmsg ? errmsg : "", grp_cases[i].err);
-		TC_CHECK(err == grp_cases[i].err);
+		TC_EQ_INT(err, grp_cases[i].err);
 		if (err == POG_OK && grp_cases[i].present) {
 			TC_CHECK(present);
-			TC_CHECK(g.n == grp_cases[i].n);
+			TC_EQ_INT(g.n, grp_cases[i].n);
 			if (grp_cases[i].n > 0 && g.n == grp_cases[i].n) {
 				TC_STREQ(g.v[0], grp_cases[i].first);
 				TC_STREQ(g.v[g.n - 1], grp_cases[i].last);
 			}
 		} else if (err == POG_OK) {
 			TC_CHECK(!present);
-			TC_CHECK(g.n == 1);
+			TC_EQ_INT(g.n, 1);
 		} else {
 			TC_CHECK(errmsg != NULL);
 			TC_CHECK(present);      /* untouched */
@@ -760,7 +760,7 @@ test_userinfo_sub(void)
 		pog_err err = pog_oidc_userinfo_sub(cases[i].json, strlen(cases[i].json),
 						    &sub, &errmsg);
 
-		TC_CHECK(err == cases[i].err);
+		TC_EQ_INT(err, cases[i].err);
 		if (err == POG_OK)
 			TC_STREQ(sub, "00u1abcd");
 		else
@@ -796,7 +796,7 @@ test_jws_header(void)
 		pog_err err = pog_oidc_parse_jws_header(cases[i].json, strlen(cases[i].json),
 							&alg, &kid, &errmsg);
 
-		TC_CHECK(err == cases[i].err);
+		TC_EQ_INT(err, cases[i].err);
 		if (err == POG_OK) {
 			if (cases[i].alg)
 				TC_STREQ(alg, cases[i].alg);
@@ -863,7 +863,7 @@ test_jwks(void)
 		if (err != cases[i].err)
 			fprintf(stderr, "jwks \"%s\": got %d (%s), want %d\n", cases[i].name,
 				err, errmsg ? errmsg : "", cases[i].err);
-		TC_CHECK(err == cases[i].err);
+		TC_EQ_INT(err, cases[i].err);
 		if (err == POG_OK) {
 			TC_STREQ(n, "AQAB");
 			TC_STREQ(e, "AQAB");
@@ -883,18 +883,18 @@ test_jwks_okta(void)
 	size_t len;
 
 	doc = fixture("okta-jwks.json", &len);
-	TC_CHECK(pog_oidc_parse_jwks(doc, len, "dP8mUpl4cXgZ3nDHMvuNhI7aVa6rwAHSMyGGXdOf1jQ",
-				     &n, &e, &errmsg) == POG_OK);
+	TC_ERR(pog_oidc_parse_jwks(doc, len, "dP8mUpl4cXgZ3nDHMvuNhI7aVa6rwAHSMyGGXdOf1jQ",
+				     &n, &e, &errmsg), POG_OK);
 	TC_STREQ(e, "AQAB");
 	TC_CHECK(n != NULL && strlen(n) == 342);        /* 2048 bits */
 	free(n);
 	free(e);
 	n = e = NULL;
-	TC_CHECK(pog_oidc_parse_jwks(doc, len, "ec-1", &n, &e, &errmsg) == POG_ERR_TOKEN);
+	TC_ERR(pog_oidc_parse_jwks(doc, len, "ec-1", &n, &e, &errmsg), POG_ERR_TOKEN);
 	TC_CHECK(errmsg != NULL && strstr(errmsg, "not an RSA key") != NULL);
 	free(errmsg);
 	errmsg = NULL;
-	TC_CHECK(pog_oidc_parse_jwks(doc, len, "rotated", &n, &e, &errmsg) == POG_ERR_INVALID);
+	TC_ERR(pog_oidc_parse_jwks(doc, len, "rotated", &n, &e, &errmsg), POG_ERR_INVALID);
 	TC_CHECK(n == NULL && e == NULL);
 	free(errmsg);
 	free(doc);
@@ -905,7 +905,7 @@ main(void)
 {
 	test_discovery_table();
 	test_discovery_okta();
-	TC_CHECK(pog_strv_split(&extra, "tokens.example.com keys.example.com.") == POG_OK);
+	TC_ERR(pog_strv_split(&extra, "tokens.example.com keys.example.com."), POG_OK);
 	test_endpoint_table();
 	test_check_endpoints();
 	pog_strv_free(&extra);

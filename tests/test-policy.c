@@ -48,7 +48,7 @@ test_duration(void)
 
 		if (ok != t[i].ok)
 			fprintf(stderr, "duration \"%s\": %s\n", t[i].s, ok ? "taken" : "refused");
-		TC_CHECK(ok == t[i].ok);
+		TC_EQ_INT(ok, t[i].ok);
 		if (t[i].ok)
 			TC_EQ_INT(v, t[i].v);
 		else
@@ -107,9 +107,9 @@ test_check(void)
 		{ &phr, 43200, "phr", NOW - 86400, POG_ERR_WEAK, NULL, "max_auth_age" },
 	};
 
-	TC_CHECK(pog_strv_split(&phr, "phr phrh") == POG_OK);
-	TC_CHECK(pog_strv_split(&twofa, "urn:okta:loa:2fa:any urn:okta:loa:2fa:any:ifpossible phr") == POG_OK);
-	TC_CHECK(pog_strv_split(&mixed, "phr custom-level") == POG_OK);
+	TC_ERR(pog_strv_split(&phr, "phr phrh"), POG_OK);
+	TC_ERR(pog_strv_split(&twofa, "urn:okta:loa:2fa:any urn:okta:loa:2fa:any:ifpossible phr"), POG_OK);
+	TC_ERR(pog_strv_split(&mixed, "phr custom-level"), POG_OK);
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		struct pog_policy p = {
 			.require_acr = t[i].want, .max_auth_age = t[i].max_age,

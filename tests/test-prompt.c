@@ -41,7 +41,7 @@ check_layout(struct pog_prompt_args *a, const char *host)
 	char *text = NULL;
 	const char *tail;
 
-	TC_CHECK(pog_prompt_text(a, &text) == POG_OK);
+	TC_ERR(pog_prompt_text(a, &text), POG_OK);
 	if (text == NULL)
 		return;
 	tail = last_lines(text, 8);
@@ -79,7 +79,7 @@ main(void)
 	char host[256], *text = NULL;
 
 	gethostname(host, sizeof(host));
-	TC_CHECK(pog_prompt_text(&a, &text) == POG_OK);
+	TC_ERR(pog_prompt_text(&a, &text), POG_OK);
 	TC_CHECK(text != NULL && strstr(text, host) != NULL);
 	TC_CHECK(text != NULL && strstr(text, "Open:  https://idp.example/activate?user_code=ABCD-EFGH") != NULL);
 	TC_CHECK(text != NULL && strstr(text, "Code:  ABCD-EFGH") != NULL);
@@ -109,7 +109,7 @@ main(void)
 	da.verification_uri_complete = NULL;
 	a.qr = false;
 	a.enter = false;
-	TC_CHECK(pog_prompt_text(&a, &text) == POG_OK);
+	TC_ERR(pog_prompt_text(&a, &text), POG_OK);
 	for (const char *p = text; p != NULL && *p; p++)
 		TC_CHECK(*p == '\n' || (unsigned char)*p >= 0x20);
 	TC_CHECK(text != NULL && strstr(text, "Open:  https://idp.example/activate\n") != NULL);
@@ -120,7 +120,7 @@ main(void)
 	a.again = true;
 	a.enter = true;
 	a.seconds_left = 42;
-	TC_CHECK(pog_prompt_text(&a, &text) == POG_OK);
+	TC_ERR(pog_prompt_text(&a, &text), POG_OK);
 	TC_CHECK(text != NULL && strstr(text, "Still waiting") != NULL);
 	TC_CHECK(text != NULL && strstr(text, "42 seconds") != NULL);
 	free(text);

@@ -29,9 +29,9 @@ main(void)
 		long s = -1;
 		pog_err err = pog_sshd_grace_parse(cases[i].text, strlen(cases[i].text), &s);
 
-		TC_CHECK(err == cases[i].err);
+		TC_EQ_INT(err, cases[i].err);
 		if (err == POG_OK && cases[i].err == POG_OK)
-			TC_CHECK(s == cases[i].seconds);
+			TC_EQ_INT(s, cases[i].seconds);
 		if (err != cases[i].err)
 			fprintf(stderr, "case %zu: got %d\n", i, (int)err);
 	}

@@ -16,6 +16,7 @@
 
 #include "ledger.h"
 #include "tcheck.h"
+#include "tutil.h"
 #include "util.h"
 
 static void
@@ -27,10 +28,10 @@ put(const char *path, time_t age)
 	TC_CHECK(fd >= 0);
 	if (fd < 0)
 		return;
-	TC_CHECK(write(fd, "{", 1) == 1);
+	TC_EQ_INT(write(fd, "{", 1), 1);
 	ts[0].tv_sec = ts[1].tv_sec = time(NULL) - age;
 	ts[0].tv_nsec = ts[1].tv_nsec = 0;
-	TC_CHECK(futimens(fd, ts) == 0);
+	TC_EQ_INT(futimens(fd, ts), 0);
 	close(fd);
 }
 
@@ -57,7 +58,7 @@ main(void)
 	if (dir == NULL)
 		return 1;
 	l.user = strdup("alice");
-	TC_CHECK(pog_ledger_write(dir, &l) == POG_OK);
+	TC_ERR(pog_ledger_write(dir, &l), POG_OK);
 	/* alice's ledger exists; "alice.smiths" is a user, not a temp file */
 	p = pog_asprintf("%s/.alice.Ab3xYz", dir);
 	put(p, 3600);                           /* killed an hour ago */
@@ -72,7 +73,7 @@ main(void)
 	put(p, 3600);                           /* names no file: not ours to judge */
 	free(p);
 
-	TC_CHECK(pog_ledger_write(dir, &l) == POG_OK);
+	TC_ERR(pog_ledger_write(dir, &l), POG_OK);
 	if (exists(dir, ".alice.Ab3xYz"))
 		fprintf(stderr, "the stale temp .alice.Ab3xYz is still there\n");
 	TC_CHECK(!exists(dir, ".alice.Ab3xYz"));
@@ -82,11 +83,7 @@ main(void)
 	TC_CHECK(exists(dir, "alice"));
 	pog_ledger_free(&l);
 	{
-		char *cmd = pog_asprintf("rm -rf '%s'", dir);
-
-		if (cmd != NULL && system(cmd) != 0)
-			fprintf(stderr, "cannot remove %s\n", dir);
-		free(cmd);
+		(void)tu_rm_rf(dir);
 	}
 	TC_DONE();
 }

@@ -26,26 +26,13 @@
 #include "map.h"
 #include "sync.h"
 #include "tcheck.h"
+#include "tutil.h"
 #include "util.h"
 
 #define NUSERS 20
 
 static char root[64];           /* a little root: etc/group, etc/gshadow, etc/passwd */
 static char etc[96], gpath[128], spath[128], ppath[128], state[128];
-
-static void
-put(const char *path, const char *text, mode_t mode)
-{
-	int fd;
-
-	unlink(path);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
-	    fchmod(fd, mode) != 0 || close(fd) != 0) {
-		perror(path);
-		exit(99);
-	}
-}
 
 static char last_err[512];     /* the last error logged */
 
@@ -84,9 +71,9 @@ make_files(void)
 	pog_buf_addstr(&p, "root:x:0:0:root:/root:/bin/sh\nbob:x:1001:1001::/nonexistent:/bin/false\n");
 	for (int i = 1; i <= NUSERS; i++)
 		pog_buf_printf(&p, "u%02d:x:%d:%d::/nonexistent:/bin/false\n", i, 2000 + i, 2000 + i);
-	put(gpath, g.data, 0644);
-	put(spath, s.data, 0640);
-	put(ppath, p.data, 0644);
+	tu_put_str(gpath, g.data, 0644);
+	tu_put_str(spath, s.data, 0640);
+	tu_put_str(ppath, p.data, 0644);
 	pog_buf_free(&g);
 	pog_buf_free(&s);
 	pog_buf_free(&p);
@@ -208,7 +195,7 @@ run_round(const struct pog_config *cfg, int round)
 	for (int i = 0; i < NUSERS; i++) {
 		int status = 0;
 
-		TC_CHECK(waitpid(pids[i], &status, 0) == pids[i]);
+		TC_EQ_INT(waitpid(pids[i], &status, 0), pids[i]);
 		TC_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	}
 	printf("round %d: %d processes synced in %.2f s\n", round, NUSERS, pog_now_mono() - t0);
@@ -229,8 +216,8 @@ check_round(int round)
 	struct pog_grp_db g = { 0 }, s = { 0 };
 	char *msg = NULL;
 
-	TC_CHECK(pog_grpfile_read(gpath, POG_GRP_GROUP, &g, &msg) == POG_OK);
-	TC_CHECK(pog_grpfile_read(spath, POG_GRP_GSHADOW, &s, &msg) == POG_OK);
+	TC_ERR(pog_grpfile_read(gpath, POG_GRP_GROUP, &g, &msg), POG_OK);
+	TC_ERR(pog_grpfile_read(spath, POG_GRP_GSHADOW, &s, &msg), POG_OK);
 	free(msg);
 	for (int i = 1; i <= NUSERS; i++) {
 		const char *want = idp_group_of(round, i);
@@ -247,15 +234,15 @@ check_round(int round)
 			    member(db, "ops", i) != ops || !member(db, "cdrom", i))
 				fprintf(stderr, "round %d: %s wrong in %s\n", round, user,
 					k == 0 ? "group" : "gshadow");
-			TC_CHECK(member(db, "devteam", i) == dev);
-			TC_CHECK(member(db, "docker", i) == dev);
-			TC_CHECK(member(db, "ops", i) == ops);
+			TC_EQ_INT(member(db, "devteam", i), dev);
+			TC_EQ_INT(member(db, "docker", i), dev);
+			TC_EQ_INT(member(db, "ops", i), ops);
 			TC_CHECK(member(db, "cdrom", i));       /* unmanaged: never touched */
 		}
-		TC_CHECK(pog_ledger_load(state, user, &l, NULL) == POG_OK);
-		TC_CHECK(pog_strv_contains(&l.managed, "devteam") == dev);
-		TC_CHECK(pog_strv_contains(&l.managed, "docker") == dev);
-		TC_CHECK(pog_strv_contains(&l.managed, "ops") == ops);
+		TC_ERR(pog_ledger_load(state, user, &l, NULL), POG_OK);
+		TC_EQ_INT(pog_strv_contains(&l.managed, "devteam"), dev);
+		TC_EQ_INT(pog_strv_contains(&l.managed, "docker"), dev);
+		TC_EQ_INT(pog_strv_contains(&l.managed, "ops"), ops);
 		TC_CHECK(l.result != NULL &&
 			 strncmp(l.result, want != NULL ? "granted" : "denied:", 7) == 0);
 		pog_ledger_free(&l);
@@ -281,22 +268,6 @@ ident(const char *user, const char *group)
 	return &id;
 }
 
-static char *
-slurp(const char *path)
-{
-	struct pog_buf b = { 0 };
-	char chunk[4096];
-	FILE *f = fopen(path, "rb");
-	size_t n;
-
-	if (f == NULL)
-		return NULL;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		pog_buf_add(&b, chunk, n);
-	fclose(f);
-	return pog_buf_steal(&b);
-}
-
 static void
 test_single(struct pog_config *cfg)
 {
@@ -307,41 +278,39 @@ test_single(struct pog_config *cfg)
 	size_t ngids = 0;
 
 	make_files();
-	before = slurp(gpath);
-	sbefore = slurp(spath);
+	before = tu_slurp(gpath, NULL);
+	sbefore = tu_slurp(spath, NULL);
 
 	/* dry run: the plan, and nothing on disk */
-	TC_CHECK(pog_sync_account_gid(cfg, ident("u02", "DevTeam"), &io, true, 2002, &res) == POG_OK);
+	TC_ERR(pog_sync_account_gid(cfg, ident("u02", "DevTeam"), &io, true, 2002, &res), POG_OK);
 	TC_CHECK(res.granted && res.added.n == 2 && res.removed.n == 0);
 	pog_sync_result_free(&res);
-	TC_CHECK(pog_sync_account_gid(cfg, ident("u01", "Everyone"), &io, true, 2001, &res) ==
-		 POG_ERR_NOBINDING);
+	TC_ERR(pog_sync_account_gid(cfg, ident("u01", "Everyone"), &io, true, 2001, &res), POG_ERR_NOBINDING);
 	TC_CHECK(res.removed.n == 1 && res.deny_reason != NULL &&
 		 strstr(res.deny_reason, "No Okta group grants access to project default on ") ==
 		 res.deny_reason);
 	pog_sync_result_free(&res);
-	after = slurp(gpath);
+	after = tu_slurp(gpath, NULL);
 	TC_STREQ(after, before);
 	free(after);
-	TC_CHECK(pog_ledger_load(state, "u02", &l, NULL) == POG_ERR_SYSTEM);
+	TC_ERR(pog_ledger_load(state, "u02", &l, NULL), POG_ERR_SYSTEM);
 
 	/* no groups claim at all: refused, and neither the files nor the ledger change */
 	{
 		char *lp1 = pog_asprintf("%s/u01", state);
-		char *lbefore = slurp(lp1), *lafter;
+		char *lbefore = tu_slurp(lp1, NULL), *lafter;
 
-		TC_CHECK(pog_sync_account_gid(cfg, ident("u01", NULL), &io, false, 2001, &res) ==
-			 POG_ERR_NOBINDING);
+		TC_ERR(pog_sync_account_gid(cfg, ident("u01", NULL), &io, false, 2001, &res), POG_ERR_NOBINDING);
 		TC_CHECK(res.removed.n == 0 && res.added.n == 0 && res.deny_reason != NULL &&
 			 strstr(res.deny_reason, "no group list") != NULL);
 		pog_sync_result_free(&res);
-		after = slurp(gpath);
+		after = tu_slurp(gpath, NULL);
 		TC_STREQ(after, before);
 		free(after);
-		after = slurp(spath);
+		after = tu_slurp(spath, NULL);
 		TC_STREQ(after, sbefore);
 		free(after);
-		lafter = slurp(lp1);
+		lafter = tu_slurp(lp1, NULL);
 		TC_CHECK(lbefore != NULL && lafter != NULL);
 		if (lbefore != NULL && lafter != NULL)
 			TC_STREQ(lafter, lbefore);
@@ -352,79 +321,75 @@ test_single(struct pog_config *cfg)
 
 	/* session mode: D for setcred, the ledger, no change to the files */
 	cfg->mode = POG_MODE_SESSION;
-	TC_CHECK(pog_sync_account_gid(cfg, ident("u02", "DevTeam"), &io, false, 2002, &res) == POG_OK);
+	TC_ERR(pog_sync_account_gid(cfg, ident("u02", "DevTeam"), &io, false, 2002, &res), POG_OK);
 	TC_CHECK(res.granted && res.added.n == 0 && res.desired.n == 2);
 	pog_sync_result_free(&res);
-	after = slurp(gpath);
+	after = tu_slurp(gpath, NULL);
 	TC_STREQ(after, before);
 	free(after);
-	TC_CHECK(pog_ledger_load(state, "u02", &l, NULL) == POG_OK);
+	TC_ERR(pog_ledger_load(state, "u02", &l, NULL), POG_OK);
 	TC_STREQ(l.result, "granted");
-	TC_CHECK(l.managed.n == 0 && l.idp_groups.n == 1);
+	TC_EQ_INT(l.managed.n, 0);
+	TC_EQ_INT(l.idp_groups.n, 1);
 	pog_ledger_free(&l);
 	/* root exists on every host: the real getpwnam_r path */
-	TC_CHECK(pog_sync_session_gids(cfg, ident("root", "DevTeam"), &io, &gids, &ngids) == POG_OK);
+	TC_ERR(pog_sync_session_gids(cfg, ident("root", "DevTeam"), &io, &gids, &ngids), POG_OK);
 	TC_CHECK(ngids == 2 && gids != NULL &&
 		 ((gids[0] == 1500 && gids[1] == 997) || (gids[0] == 997 && gids[1] == 1500)));
 	free(gids);
 	gids = NULL;
-	TC_CHECK(pog_sync_session_gids(cfg, ident("root", "Everyone"), &io, &gids, &ngids) == POG_OK);
-	TC_CHECK(ngids == 0);
+	TC_ERR(pog_sync_session_gids(cfg, ident("root", "Everyone"), &io, &gids, &ngids), POG_OK);
+	TC_EQ_INT(ngids, 0);
 	free(gids);
-	TC_CHECK(pog_sync_session_gids(cfg, ident("pog-no-such-user", "DevTeam"), &io, &gids,
-				       &ngids) == POG_ERR_USER);
+	TC_ERR(pog_sync_session_gids(cfg, ident("pog-no-such-user", "DevTeam"), &io, &gids,
+				       &ngids), POG_ERR_USER);
 
 	/* mode none: allow or deny only */
 	cfg->mode = POG_MODE_NONE;
-	TC_CHECK(pog_sync_account_gid(cfg, ident("u01", "Everyone"), &io, false, 2001, &res) ==
-		 POG_ERR_NOBINDING);
+	TC_ERR(pog_sync_account_gid(cfg, ident("u01", "Everyone"), &io, false, 2001, &res), POG_ERR_NOBINDING);
 	TC_CHECK(res.removed.n == 0 && res.deny_reason != NULL);
 	pog_sync_result_free(&res);
 	cfg->deny_on_no_binding = false;
-	TC_CHECK(pog_sync_account_gid(cfg, ident("u01", "Everyone"), &io, false, 2001, &res) == POG_OK);
+	TC_ERR(pog_sync_account_gid(cfg, ident("u01", "Everyone"), &io, false, 2001, &res), POG_OK);
 	TC_CHECK(!res.granted && res.deny_reason == NULL);
 	pog_sync_result_free(&res);
 	cfg->deny_on_no_binding = true;
-	after = slurp(gpath);
+	after = tu_slurp(gpath, NULL);
 	TC_STREQ(after, before);
 	free(after);
 	cfg->mode = POG_MODE_PERSISTENT;
 
 	/* accounts that do not exist, and names that are not names */
-	TC_CHECK(pog_sync_account(cfg, ident("pog-no-such-user", "DevTeam"), &io, false, &res) ==
-		 POG_ERR_USER);
+	TC_ERR(pog_sync_account(cfg, ident("pog-no-such-user", "DevTeam"), &io, false, &res), POG_ERR_USER);
 	TC_CHECK(res.deny_reason != NULL && strstr(res.deny_reason, "does not exist") != NULL);
 	pog_sync_result_free(&res);
-	TC_CHECK(pog_sync_account(cfg, ident("u01,root", "DevTeam"), &io, false, &res) ==
-		 POG_ERR_USER);
+	TC_ERR(pog_sync_account(cfg, ident("u01,root", "DevTeam"), &io, false, &res), POG_ERR_USER);
 	pog_sync_result_free(&res);
-	TC_CHECK(pog_sync_account_gid(cfg, ident("../u01", "DevTeam"), &io, false, 2001, &res) ==
-		 POG_ERR_USER);
+	TC_ERR(pog_sync_account_gid(cfg, ident("../u01", "DevTeam"), &io, false, 2001, &res), POG_ERR_USER);
 	pog_sync_result_free(&res);
 
 	/* the real lookup: root gets DevTeam's groups in the copy */
-	TC_CHECK(pog_sync_account(cfg, ident("root", "DevTeam"), &io, false, &res) == POG_OK);
-	TC_CHECK(res.added.n == 2);
+	TC_ERR(pog_sync_account(cfg, ident("root", "DevTeam"), &io, false, &res), POG_OK);
+	TC_EQ_INT(res.added.n, 2);
 	pog_sync_result_free(&res);
-	TC_CHECK(pog_sync_account(cfg, ident("root", "Everyone"), &io, false, &res) ==
-		 POG_ERR_NOBINDING);
-	TC_CHECK(res.removed.n == 2);
+	TC_ERR(pog_sync_account(cfg, ident("root", "Everyone"), &io, false, &res), POG_ERR_NOBINDING);
+	TC_EQ_INT(res.removed.n, 2);
 	pog_sync_result_free(&res);
-	after = slurp(gpath);
+	after = tu_slurp(gpath, NULL);
 	TC_STREQ(after, before);
 	free(after);
 
 	/* a ledger that cannot be written: no group is added */
 	lp = pog_asprintf("%s/u02", state);
 	unlink(lp);
-	TC_CHECK(mkdir(lp, 0700) == 0);         /* rename over a folder fails */
+	TC_EQ_INT(mkdir(lp, 0700), 0);         /* rename over a folder fails */
 	TC_CHECK(pog_sync_account_gid(cfg, ident("u02", "DevTeam"), &io, false, 2002, &res) !=
 		 POG_OK);
 	pog_sync_result_free(&res);
-	after = slurp(gpath);
+	after = tu_slurp(gpath, NULL);
 	TC_STREQ(after, before);
 	free(after);
-	after = slurp(spath);
+	after = tu_slurp(spath, NULL);
 	TC_STREQ(after, sbefore);
 	free(after);
 	rmdir(lp);
@@ -479,8 +444,8 @@ test_blank_member(struct pog_config *cfg)
 	char *g, *sh, *want, *p;
 
 	make_files();
-	g = slurp(gpath);
-	sh = slurp(spath);
+	g = tu_slurp(gpath, NULL);
+	sh = tu_slurp(spath, NULL);
 	TC_CHECK(g != NULL && sh != NULL && strstr(g, "\ndevteam:x:1500:\n") != NULL &&
 		 strstr(sh, "\ndevteam:!::\n") != NULL);
 	if (g == NULL || sh == NULL || strstr(g, "\ndevteam:x:1500:\n") == NULL ||
@@ -490,22 +455,22 @@ test_blank_member(struct pog_config *cfg)
 	p = strstr(g, "\ndevteam:x:1500:\n");
 	want = pog_asprintf("%.*s\ndevteam:x:1500:bob, u03\n%s", (int)(p - g), g,
 			    p + strlen("\ndevteam:x:1500:\n"));
-	put(gpath, want, 0644);
+	tu_put_str(gpath, want, 0644);
 	free(want);
 	p = strstr(sh, "\ndevteam:!::\n");
 	want = pog_asprintf("%.*s\ndevteam:!:\tu03:bob,\tu03\n%s", (int)(p - sh), sh,
 			    p + strlen("\ndevteam:!::\n"));
-	put(spath, want, 0640);
+	tu_put_str(spath, want, 0640);
 	free(want);
 	TC_CHECK(glibc_member(gpath, false, "devteam", "u03"));
 	TC_CHECK(glibc_member(spath, true, "devteam", "u03"));
 	/* the module once granted u03 devteam; now Okta grants only ops */
-	TC_CHECK(pog_ledger_load(state, "u03", &l, NULL) == POG_OK);
+	TC_ERR(pog_ledger_load(state, "u03", &l, NULL), POG_OK);
 	pog_strv_add(&l.managed, "devteam");
-	TC_CHECK(pog_ledger_write(state, &l) == POG_OK);
+	TC_ERR(pog_ledger_write(state, &l), POG_OK);
 	pog_ledger_free(&l);
 
-	TC_CHECK(pog_sync_account_gid(cfg, ident("u03", "Ops"), &io, false, 2003, &res) == POG_OK);
+	TC_ERR(pog_sync_account_gid(cfg, ident("u03", "Ops"), &io, false, 2003, &res), POG_OK);
 	TC_CHECK(pog_strv_contains(&res.removed, "devteam"));
 	pog_sync_result_free(&res);
 	if (glibc_member(gpath, false, "devteam", "u03"))
@@ -517,8 +482,8 @@ test_blank_member(struct pog_config *cfg)
 	/* only that line changed, to the normal form; the admins list too */
 	free(g);
 	free(sh);
-	g = slurp(gpath);
-	sh = slurp(spath);
+	g = tu_slurp(gpath, NULL);
+	sh = tu_slurp(spath, NULL);
 	TC_CHECK(g != NULL && strstr(g, "\ndevteam:x:1500:bob\n") != NULL);
 	TC_CHECK(sh != NULL && strstr(sh, "\ndevteam:!:u03:bob\n") != NULL);
 out:
@@ -538,7 +503,7 @@ test_fifo(struct pog_config *cfg)
 	for (int dry = 0; dry < 2; dry++) {
 		make_files();
 		unlink(gpath);
-		TC_CHECK(mkfifo(gpath, 0644) == 0);
+		TC_EQ_INT(mkfifo(gpath, 0644), 0);
 		last_err[0] = '\0';
 		alarm(10);      /* the code before this fix blocked in open(2) here */
 		t0 = pog_now_mono();
@@ -574,7 +539,7 @@ run_grpck(void)
 	r = cmd != NULL ? system(cmd) : -1;
 	if (r != 0)
 		fprintf(stderr, "%s: exit %d\n", cmd != NULL ? cmd : "grpck", r);
-	TC_CHECK(r == 0);
+	TC_EQ_INT(r, 0);
 	free(cmd);
 }
 
@@ -605,7 +570,7 @@ test_sysinfo(struct pog_config *cfg)
 	}
 	free(sys);
 	sys = NULL;
-	put(dpath, "GID_MIN 100\nGID_MAX 1600\n", 0644);
+	tu_put_str(dpath, "GID_MIN 100\nGID_MAX 1600\n", 0644);
 	TC_CHECK(pog_sync_sysinfo(cfg, &io, &sys) == POG_OK && sys != NULL &&
 		 sys->gid_min == 100 && sys->gid_max == 1600);
 	free(sys);
@@ -613,8 +578,7 @@ test_sysinfo(struct pog_config *cfg)
 
 	/* through a sync: devteam (1500) is ordinary; ops (1700) is now out of
 	 * range, bob (1001) is bob's primary group, root is protected */
-	TC_CHECK(pog_sync_account_gid(cfg, ident("u04", NULL), &io, true, 2004, &res) ==
-		 POG_ERR_NOBINDING);
+	TC_ERR(pog_sync_account_gid(cfg, ident("u04", NULL), &io, true, 2004, &res), POG_ERR_NOBINDING);
 	pog_sync_result_free(&res);
 	{
 		static struct pog_identity id;
@@ -623,20 +587,19 @@ test_sysinfo(struct pog_config *cfg)
 		id.user = strdup("u04");
 		id.groups_present = true;
 		pog_strv_split(&id.groups, "devteam ops bob root");
-		TC_CHECK(pog_sync_account_gid(cfg, &id, &io, true, 2004, &res) == POG_OK);
+		TC_ERR(pog_sync_account_gid(cfg, &id, &io, true, 2004, &res), POG_OK);
 		TC_CHECK(res.granted && res.added.n == 1 &&
 			 strcmp(res.added.v[0], "devteam") == 0);
 		pog_sync_result_free(&res);
 
 		/* a malformed login.defs, a malformed or missing passwd: nothing */
-		put(dpath, "GID_MIN 1000x\n", 0644);
+		tu_put_str(dpath, "GID_MIN 1000x\n", 0644);
 		TC_CHECK(pog_sync_sysinfo(cfg, &io, &sys) == POG_OK && sys == NULL);
-		TC_CHECK(pog_sync_account_gid(cfg, &id, &io, true, 2004, &res) ==
-			 POG_ERR_NOBINDING);
-		TC_CHECK(res.added.n == 0);
+		TC_ERR(pog_sync_account_gid(cfg, &id, &io, true, 2004, &res), POG_ERR_NOBINDING);
+		TC_EQ_INT(res.added.n, 0);
 		pog_sync_result_free(&res);
 		unlink(dpath);
-		put(ppath, "root:x:0:0:root:/root:/bin/sh\nbroken:x:5\n", 0644);
+		tu_put_str(ppath, "root:x:0:0:root:/root:/bin/sh\nbroken:x:5\n", 0644);
 		TC_CHECK(pog_sync_sysinfo(cfg, &io, &sys) == POG_OK && sys == NULL);
 		unlink(ppath);
 		TC_CHECK(pog_sync_sysinfo(cfg, &io, &sys) == POG_OK && sys == NULL);
@@ -650,7 +613,6 @@ int
 main(void)
 {
 	struct pog_config cfg;
-	char *cmd;
 
 	strcpy(root, "/tmp/pog-sync-XXXXXX");
 	if (mkdtemp(root) == NULL) {
@@ -682,9 +644,6 @@ main(void)
 	test_sysinfo(&cfg);
 
 	pog_cfg_free(&cfg);
-	cmd = pog_asprintf("rm -rf '%s'", root);
-	if (cmd == NULL || system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", root);
-	free(cmd);
+	(void)tu_rm_rf(root);
 	TC_DONE();
 }

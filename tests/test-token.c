@@ -224,7 +224,7 @@ find_pem(const char *jwks, const char *kid, pog_err want)
 	if (err != want)
 		fprintf(stderr, "pog_jwks_find_pem(%s): got %d (%s), want %d\n", kid, err,
 			errmsg ? errmsg : "", want);
-	TC_CHECK(err == want);
+	TC_EQ_INT(err, want);
 	if (err == POG_OK)
 		TC_CHECK(pem != NULL && errmsg == NULL);
 	else
@@ -243,7 +243,7 @@ verify(const char *what, const char *token, const char *pem, pog_err want)
 	if (err != want)
 		fprintf(stderr, "verify %s: got %d (%s), want %d\n", what, err,
 			errmsg ? errmsg : "", want);
-	TC_CHECK(err == want);
+	TC_EQ_INT(err, want);
 	if (err == POG_OK)
 		TC_CHECK(payload != NULL && errmsg == NULL);
 	else
@@ -282,10 +282,10 @@ test_b64url(void)
 		size_t n = 99;
 		pog_err err = pog_b64url_decode(cases[i].in, strlen(cases[i].in), &out, &n);
 
-		TC_CHECK((err == POG_OK) == cases[i].ok);
+		TC_EQ_INT((err == POG_OK), cases[i].ok);
 		if (err == POG_OK) {
 			TC_CHECK(n == strlen(cases[i].out) && memcmp(out, cases[i].out, n) == 0);
-			TC_CHECK(out[n] == '\0');
+			TC_EQ_INT(out[n], '\0');
 		} else {
 			TC_CHECK(out == NULL && n == 99);
 		}
@@ -296,7 +296,8 @@ test_b64url(void)
 		unsigned char *out = NULL;
 		size_t n = 0;
 
-		TC_CHECK(pog_b64url_decode("QUJDxx", 4, &out, &n) == POG_OK && n == 3);
+		TC_ERR(pog_b64url_decode("QUJDxx", 4, &out, &n), POG_OK);
+		TC_EQ_INT(n, 3);
 		free(out);
 	}
 }
@@ -340,7 +341,7 @@ test_header(void)
 		if (err != cases[i].err)
 			fprintf(stderr, "header %s: got %d (%s)\n", cases[i].token, err,
 				errmsg ? errmsg : "");
-		TC_CHECK(err == cases[i].err);
+		TC_EQ_INT(err, cases[i].err);
 		if (err == POG_OK) {
 			if (cases[i].alg != NULL)
 				TC_STREQ(alg, cases[i].alg);
@@ -360,7 +361,7 @@ test_header(void)
 	{
 		char *alg = NULL, *kid = NULL, *errmsg = NULL;
 
-		TC_CHECK(pog_jws_header(NULL, &alg, &kid, &errmsg) == POG_ERR_TOKEN);
+		TC_ERR(pog_jws_header(NULL, &alg, &kid, &errmsg), POG_ERR_TOKEN);
 		free(errmsg);
 	}
 }
@@ -383,7 +384,7 @@ test_verify(void)
 
 	/* A good token verifies, and the payload is the one signed. */
 	tok = jwt_sign(JWT_ALG_RS256, k1.priv_pem, "k1", PAYLOAD);
-	TC_CHECK(pog_jws_header(tok, &alg, &kid, &errmsg) == POG_OK);
+	TC_ERR(pog_jws_header(tok, &alg, &kid, &errmsg), POG_OK);
 	TC_STREQ(alg, "RS256");
 	TC_STREQ(kid, "k1");
 	free(alg);
@@ -560,8 +561,7 @@ test_verify(void)
 
 		errmsg = NULL;
 		jwks = jwks_of("k1", "RSA", "sig", k1.n, k1.e);
-		TC_CHECK(pog_jwks_find_pem(jwks, strlen(jwks), "k\033[2J", &pemx, &errmsg) ==
-			 POG_ERR_INVALID);
+		TC_ERR(pog_jwks_find_pem(jwks, strlen(jwks), "k\033[2J", &pemx, &errmsg), POG_ERR_INVALID);
 		TC_CHECK(errmsg != NULL && strchr(errmsg, '\033') == NULL);
 		free(errmsg);
 		free(jwks);

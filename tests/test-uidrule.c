@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "tcheck.h"
+#include "tutil.h"
 #include "uidrule.h"
 #include "uidstate.h"
 
@@ -31,8 +32,8 @@ test_siphash(void)
 	for (int i = 0; i < 64; i++)
 		m[i] = (uint8_t)i;
 	/* The SipHash paper, appendix A, and the reference vectors. */
-	TC_CHECK(pog_siphash24(k, m, 0) == 0x726fdb47dd0e0e31ULL);
-	TC_CHECK(pog_siphash24(k, m, 15) == 0xa129ca6149be45e5ULL);
+	TC_EQ_INT(pog_siphash24(k, m, 0), 0x726fdb47dd0e0e31ULL);
+	TC_EQ_INT(pog_siphash24(k, m, 15), 0xa129ca6149be45e5ULL);
 }
 
 static void
@@ -228,18 +229,6 @@ test_record(void)
 }
 
 static void
-put(const char *path, const char *text, mode_t mode)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0) {
-		perror(path);
-		exit(1);
-	}
-	chmod(path, mode);
-}
-
-static void
 test_compute(void)
 {
 	char dir[] = "/tmp/test-uidrule.XXXXXX", pw[256], gr[256], st[256], kf[256], acc[256];
@@ -261,18 +250,19 @@ test_compute(void)
 	snprintf(st, sizeof(st), "%s/state", dir);
 	snprintf(kf, sizeof(kf), "%s/uidkey", dir);
 	snprintf(acc, sizeof(acc), "%s/state/accounts", dir);
-	put(pw, "root:x:0:0::/root:/bin/bash\n", 0644);
-	put(gr, "root:x:0:\ndocker:x:999:\n", 0644);
+	tu_put_str(pw, "root:x:0:0::/root:/bin/bash\n", 0644);
+	tu_put_str(gr, "root:x:0:\ndocker:x:999:\n", 0644);
 	p = (struct pog_uid_paths){ pw, gr, st, kf, geteuid() };
 
 	/* No key and no make: refused; make: 32 bytes, 0600, then stable. */
 	TC_EQ_INT(pog_uid_compute(&p, 5000, 5999, "newuser", false, &a), POG_UIDS_REFUSED);
 	TC_EQ_INT(pog_uid_compute(&p, 5000, 5999, "newuser", true, &a), POG_UIDS_OK);
-	TC_CHECK(stat(kf, &sb) == 0 && sb.st_size == POG_UID_KEY_SIZE &&
-		 (sb.st_mode & 07777) == 0600);
+	TC_EQ_INT(stat(kf, &sb), 0);
+	TC_EQ_INT(sb.st_size, POG_UID_KEY_SIZE);
+	TC_EQ_INT((sb.st_mode & 07777), 0600);
 	TC_EQ_INT(pog_uid_key(kf, geteuid(), false, k1), 0);
 	TC_EQ_INT(pog_uid_key(kf, geteuid(), true, k2), 0);
-	TC_CHECK(memcmp(k1, k2, sizeof(k1)) == 0);
+	TC_EQ_INT(memcmp(k1, k2, sizeof(k1)), 0);
 	TC_EQ_INT(a.uid, pog_uid_start(k1, 5000, 5999, "newuser"));
 	TC_CHECK(!a.known);
 	TC_EQ_INT(pog_uid_compute(&p, 5000, 5999, "newuser", true, &b), POG_UIDS_OK);
@@ -285,10 +275,10 @@ test_compute(void)
 
 	/* The UID taken in group (as a GID), then in passwd: the next one. */
 	snprintf(rec, sizeof(rec), "root:x:0:\ndocker:x:999:\nx:x:%u:\n", a.uid);
-	put(gr, rec, 0644);
+	tu_put_str(gr, rec, 0644);
 	TC_EQ_INT(pog_uid_compute(&p, 5000, 5999, "newuser", true, &b), POG_UIDS_OK);
 	TC_EQ_INT(b.uid, a.uid == 5999 ? 5000 : a.uid + 1);
-	put(gr, "root:x:0:\ndocker:x:999:\n", 0644);
+	tu_put_str(gr, "root:x:0:\ndocker:x:999:\n", 0644);
 
 	/* A group-writable group file is refused. */
 	chmod(gr, 0664);
@@ -303,7 +293,7 @@ test_compute(void)
 	r.uid = a.uid == 5000 ? 5001 : 5000;
 	snprintf(path, sizeof(path), "%s/newuser", acc);
 	TC_CHECK(pog_account_format(&r, rec, sizeof(rec)) > 0);
-	put(path, rec, 0600);
+	tu_put_str(path, rec, 0600);
 	TC_EQ_INT(pog_uid_compute(&p, 5000, 5999, "newuser", true, &b), POG_UIDS_OK);
 	TC_CHECK(b.known);
 	TC_EQ_INT(b.uid, r.uid);
@@ -328,22 +318,22 @@ test_compute(void)
 		/* The tombstone's UID now used by a local user: fail closed for its name. */
 		snprintf(rec, sizeof(rec), "root:x:0:0::/root:/bin/bash\nz:x:%u:%u::/:/bin/sh\n",
 			 r.uid, r.uid);
-		put(pw, rec, 0644);
+		tu_put_str(pw, rec, 0644);
 		TC_EQ_INT(pog_uid_compute(&p, 5000, 5999, "newuser", true, &b), POG_UIDS_TAKEN);
-		put(pw, "root:x:0:0::/root:/bin/bash\n", 0644);
+		tu_put_str(pw, "root:x:0:0::/root:/bin/bash\n", 0644);
 	}
 	/* A temp file of an atomic write is skipped; a corrupt record refuses all. */
 	snprintf(path, sizeof(path), "%s/newuser.AbC123", acc);
-	put(path, "half", 0600);
+	tu_put_str(path, "half", 0600);
 	TC_EQ_INT(pog_uid_compute(&p, 5000, 5999, "newuser", true, &b), POG_UIDS_OK);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/other", acc);
-	put(path, "pog-account 1\n", 0600);
+	tu_put_str(path, "pog-account 1\n", 0600);
 	TC_EQ_INT(pog_uid_compute(&p, 5000, 5999, "newuser", true, &b), POG_UIDS_REFUSED);
 	unlink(path);
 	/* A record under another name than its file's: refused. */
 	TC_CHECK(pog_account_format(&r, rec, sizeof(rec)) > 0);
-	put(path, rec, 0600);
+	tu_put_str(path, rec, 0600);
 	TC_EQ_INT(pog_uid_compute(&p, 5000, 5999, "newuser", true, &b), POG_UIDS_REFUSED);
 	unlink(path);
 	/* A world-writable accounts folder: refused. */
@@ -357,9 +347,7 @@ test_compute(void)
 	TC_EQ_INT(pog_account_load(st, geteuid(), "newuser", &r), 0);
 	TC_EQ_INT(pog_account_load(st, geteuid(), "nobody2", &r), ENOENT);
 
-	snprintf(rec, sizeof(rec), "rm -rf '%s'", dir);
-	if (system(rec) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
+	(void)tu_rm_rf(dir);
 }
 
 int
