@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "grp.h"
+#include "util.h"
 
 /* Group files can be large on some hosts, but not this large. */
 #define GRP_MAX_LINES (4u * 1024 * 1024)
@@ -37,24 +38,6 @@ ascii_lower(char ch)
 	unsigned char c = (unsigned char)ch;
 
 	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
-}
-
-/* ASCII only: strcasecmp follows the locale, and in tr_TR 'I' is not 'i'. */
-bool
-pog_grp_caseeq(const char *a, const char *b)
-{
-	for (;; a++, b++) {
-		unsigned char x = (unsigned char)*a, y = (unsigned char)*b;
-
-		if (x >= 'A' && x <= 'Z')
-			x = (unsigned char)(x - 'A' + 'a');
-		if (y >= 'A' && y <= 'Z')
-			y = (unsigned char)(y - 'A' + 'a');
-		if (x != y)
-			return false;
-		if (x == '\0')
-			return true;
-	}
 }
 
 bool
@@ -685,7 +668,7 @@ pog_grp_db_find_casefold(const struct pog_grp_db *db, const char *name)
 			l = &db->lines[i];
 		}
 		e = &l->e;
-		if (!l->is_entry || !pog_grp_caseeq(e->name, name))
+		if (!l->is_entry || !pog_ascii_caseeq(e->name, name))
 			continue;
 		if (found != NULL && strcmp(found->name, e->name) != 0)
 			return NULL;    /* "Dev" and "dev": ambiguous */

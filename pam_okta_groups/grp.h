@@ -89,12 +89,9 @@ struct pog_grp_slot {
 	bool newline;
 };
 
-/* Equal ignoring ASCII case (never the locale's idea of case). */
-bool pog_grp_caseeq(const char *a, const char *b);
-
 /*
- * A valid group name, by the rule of pam_okta_groups.conf(5): 1 to POG_NAME_MAX bytes,
- * no ':', ',', white space or control characters.
+ * A valid group name, by the rule of pam_okta_groups.conf(5): 1 to
+ * POG_NAME_MAX bytes, no ':', ',', white space or control characters.
  */
 bool pog_grp_name_valid(const char *name);
 

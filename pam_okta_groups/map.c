@@ -29,7 +29,7 @@ pog_map_key_matches(const struct pog_config *cfg, const char *key,
 		    const char *idp_group)
 {
 	if (cfg->match == POG_MATCH_CASEFOLD)
-		return pog_grp_caseeq(key, idp_group);
+		return pog_ascii_caseeq(key, idp_group);
 	return strcmp(key, idp_group) == 0;
 }
 
