@@ -82,6 +82,18 @@ pog_login_message(pog_err err, const struct pog_login_stats *stats)
 	return pog_user_message(err);
 }
 
+/*
+ * Logs "what: why" and returns as, the outcome that the face reports,
+ * unless the fault was memory: that stays POG_ERR_NOMEM.
+ */
+static pog_err
+flow_fail(const struct flow *f, pog_err err, pog_err as, const char *what,
+	  const char *why)
+{
+	pog_log(f->io, LOG_ERR, "%s: %s", what, why != NULL ? why : pog_strerror(err));
+	return err == POG_ERR_NOMEM ? err : as;
+}
+
 /* Keeps the one sentence that tells the user more than the error's own. */
 static void
 flow_say(struct flow *f, const char *sentence)
@@ -312,12 +324,8 @@ device_authorize(struct flow *f, struct pog_device_auth *da)
 		goto out;
 	}
 	err = pog_oidc_parse_device(r.status, r.body, r.len, da, &errmsg);
-	if (err != POG_OK) {
-		pog_log(f->io, LOG_ERR, "device authorization: %s",
-			errmsg ? errmsg : pog_strerror(err));
-		if (err != POG_ERR_NOMEM)
-			err = POG_ERR_PROTOCOL;
-	}
+	if (err != POG_OK)
+		err = flow_fail(f, err, POG_ERR_PROTOCOL, "device authorization", errmsg);
 out:
 	free(errmsg);
 	free(scope);
@@ -638,9 +646,7 @@ verify_id_token(struct flow *f, const char *id_token, char **payload)
 		goto fail;
 	goto out;
 fail:
-	pog_log(f->io, LOG_ERR, "ID token: %s", errmsg ? errmsg : pog_strerror(err));
-	if (err != POG_ERR_NOMEM)
-		err = POG_ERR_TOKEN;
+	err = flow_fail(f, err, POG_ERR_TOKEN, "ID token", errmsg);
 out:
 	free(errmsg);
 	free(pem);
@@ -681,9 +687,7 @@ read_userinfo_groups(struct flow *f, const char *access_token, const char *sub,
 		err = pog_oidc_parse_groups(r.body, r.len, f->cfg->groups_claim,
 					    &id->groups, &id->groups_present, &errmsg);
 	if (err != POG_OK) {
-		pog_log(f->io, LOG_ERR, "userinfo: %s", errmsg ? errmsg : pog_strerror(err));
-		if (err != POG_ERR_NOMEM)
-			err = POG_ERR_PROTOCOL;
+		err = flow_fail(f, err, POG_ERR_PROTOCOL, "userinfo", errmsg);
 		goto out;
 	}
 	id->groups_source = "userinfo";
@@ -739,9 +743,7 @@ check_claims(struct flow *f, const char *payload, const struct pog_claims_policy
 		free(scope);
 		free(claim);
 	} else if (err != POG_OK) {
-		pog_log(f->io, LOG_ERR, "ID token: %s", errmsg ? errmsg : pog_strerror(err));
-		if (err != POG_ERR_NOMEM)
-			err = POG_ERR_TOKEN;
+		err = flow_fail(f, err, POG_ERR_TOKEN, "ID token", errmsg);
 	}
 	free(errmsg);
 	return err;
@@ -789,9 +791,9 @@ read_groups(struct flow *f, const struct pog_token_resp *tr, const char *payload
 		err = pog_oidc_parse_groups(payload, strlen(payload), cfg->groups_claim,
 					    &id->groups, &id->groups_present, &errmsg);
 		if (err != POG_OK) {
-			pog_log(f->io, LOG_ERR, "ID token: %s", errmsg ? errmsg : pog_strerror(err));
+			err = flow_fail(f, err, POG_ERR_TOKEN, "ID token", errmsg);
 			free(errmsg);
-			return err == POG_ERR_NOMEM ? err : POG_ERR_TOKEN;
+			return err;
 		}
 		id->groups_source = "id_token";
 	}
