@@ -240,10 +240,14 @@ pog_grp_db_free(struct pog_grp_db *db)
 	free(db->text);
 	free(db->index);
 	free(db->slots);
-	free(db->bucket_start);
-	free(db->bucket_line);
 	free(db->parsed);
 	free(db->odd);
+	free(db->keys);
+	for (size_t i = 0; i < db->nhits; i++) {
+		free(db->hits[i].name);
+		free(db->hits[i].line);
+	}
+	free(db->hits);
 	memset(db, 0, sizeof(*db));
 }
 
@@ -383,68 +387,109 @@ line_at(const struct pog_grp_db *db, size_t k)
 	return db->lazy ? lazy_line(db, k - 1) : (struct pog_grp_line *)(uintptr_t)&db->lines[k - 1];
 }
 
-/* The first indexed line named name (len bytes, hash) after line after (1-based), or 0. */
-static size_t
-lazy_match(const struct pog_grp_db *db, const char *name, size_t len, uint32_t hash,
-	   size_t after)
+/* The last (up to) four bytes of a name, for a scan to skip most lines by. */
+static uint32_t
+name_tag(const char *s, size_t len)
 {
-	size_t b = hash & (db->nbuckets - 1);
+	uint32_t t = 0;
 
-	for (size_t j = db->bucket_start[b]; j < db->bucket_start[b + 1]; j++) {
-		size_t i = db->bucket_line[j];
-
-		if (i + 1 > after && db->slots[i].hash == hash && key_is(db, i, name, len))
-			return i + 1;
+	if (len >= 4) {
+		memcpy(&t, s + len - 4, 4);
+		return t;
 	}
+	memcpy(&t, s, len);
+	return t;
+}
+
+static uint64_t
+name_key(size_t len, uint32_t tag)
+{
+	return (uint64_t)len << 32 | tag;
+}
+
+/*
+ * The lines named name (len bytes), in line order: found by one scan of
+ * the keys (length and last bytes; no hash table: hashing and bucketing
+ * every name of a 100k-group file cost more than the scans), and kept,
+ * as a sync asks about the same few names again and again. NULL with
+ * db->failed set when out of memory.
+ */
+static const struct pog_grp_hits *
+lazy_hits(const struct pog_grp_db *cdb, const char *name, size_t len)
+{
+	struct pog_grp_db *db = (struct pog_grp_db *)(uintptr_t)cdb;  /* the cache only */
+	struct pog_grp_hits *h;
+	uint64_t key = name_key(len, name_tag(name, len));
+	size_t cap = 0;
+
+	for (size_t j = 0; j < db->nhits; j++)
+		if (db->hits[j].len == len && memcmp(db->hits[j].name, name, len) == 0)
+			return &db->hits[j];
+	if (db->nhits == db->hits_cap) {
+		size_t ncap = db->hits_cap != 0 ? db->hits_cap * 2 : 8;
+		struct pog_grp_hits *nh = realloc(db->hits, ncap * sizeof(*nh));
+
+		if (nh == NULL)
+			goto nomem;
+		db->hits = nh;
+		db->hits_cap = ncap;
+	}
+	h = &db->hits[db->nhits];
+	memset(h, 0, sizeof(*h));
+	if ((h->name = malloc(len + 1)) == NULL)
+		goto nomem;
+	memcpy(h->name, name, len);
+	h->name[len] = '\0';
+	h->len = len;
+	for (size_t i = 0; len != 0 && i < db->n; i++) {
+		if (db->keys[i] != key || memcmp(db->base + db->slots[i].off, name, len) != 0)
+			continue;
+		if (h->n == cap) {
+			size_t ncap = cap != 0 ? cap * 2 : 4;
+			uint32_t *nl = realloc(h->line, ncap * sizeof(*nl));
+
+			if (nl == NULL) {
+				free(h->line);
+				free(h->name);
+				goto nomem;
+			}
+			h->line = nl;
+			cap = ncap;
+		}
+		h->line[h->n++] = (uint32_t)i;
+	}
+	db->nhits++;
+	return h;
+nomem:
+	db->failed = true;
+	return NULL;
+}
+
+/* The first indexed line named name (len bytes) after line after (1-based), or 0. */
+static size_t
+lazy_match(const struct pog_grp_db *db, const char *name, size_t len, size_t after)
+{
+	const struct pog_grp_hits *h = lazy_hits(db, name, len);
+
+	for (size_t j = 0; h != NULL && j < h->n; j++)
+		if (h->line[j] + 1 > after)
+			return h->line[j] + 1;
 	return 0;
 }
 
 /* The first entry named name after line after (1-based), or 0. */
 static size_t
-lazy_entry(const struct pog_grp_db *db, const char *name, size_t len, uint32_t hash,
-	   size_t after)
+lazy_entry(const struct pog_grp_db *db, const char *name, size_t len, size_t after)
 {
 	size_t k = after;
 
-	while ((k = lazy_match(db, name, len, hash, k)) != 0) {
+	while ((k = lazy_match(db, name, len, k)) != 0) {
 		const struct pog_grp_line *l = lazy_line(db, k - 1);
 
 		if (l != NULL && l->is_entry)
 			return k;
 	}
 	return 0;
-}
-
-/* Buckets the indexed lines of a lazy db: count, then place, both in line order. */
-static pog_err
-lazy_index(struct pog_grp_db *db)
-{
-	size_t nb = 64, total = 0;
-
-	while (nb * 32 < db->n)
-		nb *= 2;
-	db->nbuckets = nb;
-	db->bucket_start = calloc(nb + 1, sizeof(*db->bucket_start));
-	if (db->bucket_start == NULL)
-		return POG_ERR_NOMEM;
-	for (size_t i = 0; i < db->n; i++)
-		if (db->slots[i].namelen != 0)
-			db->bucket_start[(db->slots[i].hash & (nb - 1)) + 1]++;
-	for (size_t b = 0; b < nb; b++) {
-		total += db->bucket_start[b + 1];
-		db->bucket_start[b + 1] = (uint32_t)total;
-	}
-	db->bucket_line = malloc((total + 1) * sizeof(*db->bucket_line));
-	if (db->bucket_line == NULL)
-		return POG_ERR_NOMEM;
-	/* bucket_start[b] counts up as bucket b fills, then is put back */
-	for (size_t i = 0; i < db->n; i++)
-		if (db->slots[i].namelen != 0)
-			db->bucket_line[db->bucket_start[db->slots[i].hash & (nb - 1)]++] = (uint32_t)i;
-	for (size_t b = nb; b > 0; b--)
-		db->bucket_start[b] = db->bucket_start[b - 1];
-	db->bucket_start[0] = 0;
-	return POG_OK;
 }
 
 /* 1 + the index of the first entry named name; 0: none. */
@@ -455,7 +500,7 @@ db_first(const struct pog_grp_db *db, const char *name)
 	uint32_t hash;
 
 	if (db->lazy)
-		return lazy_entry(db, name, len, name_hash(name, len), 0);
+		return lazy_entry(db, name, len, 0);
 	if (db->index == NULL) {
 		for (size_t i = 0; i < db->n; i++)
 			if (db->lines[i].is_entry && strcmp(db->lines[i].e.name, name) == 0)
@@ -480,7 +525,7 @@ db_next(const struct pog_grp_db *db, size_t k)
 		size_t len;
 		const char *name = key_of(db, k - 1, &len);
 
-		return lazy_entry(db, name, len, db->slots[k - 1].hash, k);
+		return lazy_entry(db, name, len, k);
 	}
 	if (db->index == NULL) {
 		const char *name = db->lines[k - 1].e.name;
@@ -586,7 +631,8 @@ pog_grp_db_parse_lazy(struct pog_grp_db *out, enum pog_grp_kind kind,
 	for (const char *q = p; (q = memchr(q, '\n', (size_t)(end - q))) != NULL; q++)
 		lines++;
 	if (lines > GRP_MAX_LINES ||
-	    (db.slots = malloc(lines * sizeof(*db.slots))) == NULL)
+	    (db.slots = malloc(lines * sizeof(*db.slots))) == NULL ||
+	    (db.keys = calloc(lines, sizeof(*db.keys))) == NULL)
 		goto out;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -597,7 +643,6 @@ pog_grp_db_parse_lazy(struct pog_grp_db *out, enum pog_grp_kind kind,
 		sl->off = (uint32_t)(p - text);
 		sl->len = (uint32_t)(le - p);
 		sl->namelen = 0;
-		sl->hash = 0;
 		sl->line = 0;
 		sl->newline = nl != NULL;
 		/* what pog_grp_parse_entry never takes; glibc may read the blank ones */
@@ -616,12 +661,10 @@ pog_grp_db_parse_lazy(struct pog_grp_db *out, enum pog_grp_kind kind,
 			}
 		} else if ((colon = memchr(p, ':', (size_t)(le - p))) != NULL) {
 			sl->namelen = (uint32_t)(colon - p);
-			sl->hash = name_hash(p, sl->namelen);
+			db.keys[db.n - 1] = name_key(sl->namelen, name_tag(p, sl->namelen));
 		}
 		p = le + 1;
 	}
-	if (lazy_index(&db) != POG_OK)
-		goto out;
 	*out = db;
 	memset(&db, 0, sizeof(db));
 	err = POG_OK;
@@ -722,9 +765,8 @@ pog_grp_db_unparsed_member(const struct pog_grp_db *db, const char *group,
 	if (db->lazy) {
 		/* The lines raw_lists can take: those indexed under group, and the odd ones. */
 		size_t found = 0, len = strlen(group), k = 0;
-		uint32_t hash = name_hash(group, len);
 
-		while ((k = lazy_match(db, group, len, hash, k)) != 0) {
+		while ((k = lazy_match(db, group, len, k)) != 0) {
 			const struct pog_grp_line *l = lazy_line(db, k - 1);
 
 			if (l != NULL && !l->is_entry && raw_lists(l, group, user)) {
@@ -878,6 +920,84 @@ format_lazy(const struct pog_grp_db *db, struct pog_buf *out)
 		run = (size_t)sl->off + sl->len + (sl->newline ? 1 : 0);
 	}
 	return pog_buf_add(out, db->base + run, db->base_len - run);
+}
+
+/* Adds a piece, joined to the last one when it follows it. */
+static void
+piece_add(struct pog_grp_piece *v, size_t *n, size_t off, size_t len, bool in_out)
+{
+	if (len == 0)
+		return;
+	if (*n > 0 && v[*n - 1].in_out == in_out && v[*n - 1].off + v[*n - 1].len == off) {
+		v[*n - 1].len += len;
+		return;
+	}
+	v[(*n)++] = (struct pog_grp_piece){ .off = off, .len = len, .in_out = in_out };
+}
+
+pog_err
+pog_grp_db_format_pieces(const struct pog_grp_db *db, struct pog_buf *out,
+			 struct pog_grp_piece **pieces, size_t *npieces)
+{
+	const struct pog_grp_line **dirty;
+	struct pog_grp_piece *v;
+	size_t n = 0, nd = 0, run = 0, start = out->len;
+
+	*pieces = NULL;
+	*npieces = 0;
+	if (!db->lazy) {
+		/* the whole file formatted into out: one piece */
+		if (pog_grp_db_format(db, out) != POG_OK)
+			return POG_ERR_NOMEM;
+		if ((v = malloc(sizeof(*v))) == NULL)
+			return POG_ERR_NOMEM;
+		piece_add(v, &n, start, out->len - start, true);
+		*pieces = v;
+		*npieces = n;
+		return POG_OK;
+	}
+	if (db->failed)
+		return POG_ERR_NOMEM;
+	/* a run of text before each changed entry, the entry, and the rest */
+	v = malloc((2 * db->nparsed + 1) * sizeof(*v));
+	dirty = malloc((db->nparsed + 1) * sizeof(*dirty));
+	if (v == NULL || dirty == NULL) {
+		free(v);
+		free(dirty);
+		return POG_ERR_NOMEM;
+	}
+	/* the changed lines, in file order: few, so an insertion sort */
+	for (size_t j = 0; j < db->nparsed; j++) {
+		const struct pog_grp_line *l = db->parsed[j];
+		size_t k;
+
+		if (!l->is_entry || !l->dirty)
+			continue;
+		for (k = nd; k > 0 && dirty[k - 1]->raw > l->raw; k--)
+			dirty[k] = dirty[k - 1];
+		dirty[k] = l;
+		nd++;
+	}
+	for (size_t j = 0; j < nd; j++) {
+		const struct pog_grp_line *l = dirty[j];
+		size_t off = (size_t)(l->raw - db->base), before;
+
+		piece_add(v, &n, run, off - run, false);
+		before = out->len;
+		if (format_entry(db->kind, &l->e, out) != POG_OK ||
+		    (l->newline && pog_buf_add(out, "\n", 1) != POG_OK)) {
+			free(v);
+			free(dirty);
+			return POG_ERR_NOMEM;
+		}
+		piece_add(v, &n, before, out->len - before, true);
+		run = off + l->rawlen + (l->newline ? 1 : 0);
+	}
+	free(dirty);
+	piece_add(v, &n, run, db->base_len - run, false);
+	*pieces = v;
+	*npieces = n;
+	return POG_OK;
 }
 
 pog_err

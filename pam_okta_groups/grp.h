@@ -69,22 +69,27 @@ struct pog_grp_db {
 	const char *base;       /* the caller's text (not copied; outlives db) */
 	size_t base_len;
 	struct pog_grp_slot *slots;
-	/* The indexed lines by bucket (hash & (nbuckets - 1)), each bucket
-	 * in line order: built in two sequential passes, where an open
-	 * addressing table costs a cache miss per line. */
-	uint32_t *bucket_start;         /* nbuckets + 1 */
-	uint32_t *bucket_line;
-	size_t nbuckets;
+	/* each line's name length << 32 | its last four (or fewer) bytes,
+	 * 0: no name; a lookup scans them, no index is built */
+	uint64_t *keys;
+	struct pog_grp_hits *hits;      /* the lookups so far, by name */
+	size_t nhits, hits_cap;
 	struct pog_grp_line **parsed;
 	size_t nparsed, parsed_cap;
 	uint32_t *odd;          /* lines glibc may read that are no entry to us by name */
 	size_t nodd;
 };
 
+struct pog_grp_hits {
+	char *name;
+	size_t len;
+	uint32_t *line;         /* the lines of that name, in order */
+	size_t n;
+};
+
 struct pog_grp_slot {
 	uint32_t off, len;      /* the line in base, without its newline */
 	uint32_t namelen;       /* bytes before the first ':'; 0: not indexed */
-	uint32_t hash;          /* of those bytes */
 	uint32_t line;          /* 1 + its index in parsed; 0: not parsed yet */
 	bool newline;
 };
@@ -117,7 +122,7 @@ pog_err pog_grp_db_parse(struct pog_grp_db *db, enum pog_grp_kind kind,
 
 /*
  * The same db for the lookups, edits and pog_grp_db_format below, but
- * only the lines split and the names indexed: an entry is parsed when a
+ * only the lines split and the names' lengths noted: an entry is parsed when a
  * lookup first reaches it, so a sync of one user in 100k groups parses
  * a handful. text is not copied and must outlive db; db->lines is not
  * filled (walk every entry with pog_grp_db_parse).
@@ -174,5 +179,19 @@ bool pog_grp_db_dirty(const struct pog_grp_db *db);
 
 /* Appends the file text to out. */
 pog_err pog_grp_db_format(const struct pog_grp_db *db, struct pog_buf *out);
+
+/*
+ * The same text as pog_grp_db_format, as pieces to write in order
+ * without a copy of the file: each is len bytes at off, of the db's
+ * text (in_out false; a lazy db's caller's text) or of out (in_out
+ * true), where only the changed entries are formatted. *pieces is the
+ * caller's to free.
+ */
+struct pog_grp_piece {
+	size_t off, len;
+	bool in_out;
+};
+pog_err pog_grp_db_format_pieces(const struct pog_grp_db *db, struct pog_buf *out,
+				 struct pog_grp_piece **pieces, size_t *npieces);
 
 #endif /* POG_GRP_H */

@@ -189,16 +189,22 @@ out:
 	return err;
 }
 
+/* What write_temp writes: n parts, in order. */
+struct wpart {
+	const char *p;
+	size_t len;
+};
+
 /*
- * Writes data to f->tmp (backup: f->btmp) with the original's owner and
- * mode; fsync; close checked.
+ * Writes the parts to f->tmp (backup: f->btmp) with the original's owner
+ * and mode; fsync; close checked.
  */
 static pog_err
-write_temp(struct gfile *f, bool backup, const char *data, size_t len, char **errmsg)
+write_temp(struct gfile *f, bool backup, const struct wpart *parts, size_t nparts,
+	   char **errmsg)
 {
 	const char *tmp = backup ? f->btmp : f->tmp;
 	bool *made = backup ? &f->btmp_made : &f->tmp_made;
-	const char *p = data;
 	pog_err err = POG_ERR_SYSTEM;
 	int fd = -1;
 
@@ -223,18 +229,23 @@ write_temp(struct gfile *f, bool backup, const char *data, size_t len, char **er
 	}
 	if (pog_label_copy(f->path, fd, errmsg) != POG_OK)
 		goto out;
-	while (len > 0) {
-		ssize_t w = sys->write(fd, p, len);
+	for (size_t i = 0; i < nparts; i++) {
+		const char *p = parts[i].p;
+		size_t len = parts[i].len;
 
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			*errmsg = pog_asprintf("%s: write error: %s", tmp,
-					       w < 0 ? strerror(errno) : "short write");
-			goto out;
+		while (len > 0) {
+			ssize_t w = sys->write(fd, p, len);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				*errmsg = pog_asprintf("%s: write error: %s", tmp,
+						       w < 0 ? strerror(errno) : "short write");
+				goto out;
+			}
+			p += w;
+			len -= (size_t)w;
 		}
-		p += w;
-		len -= (size_t)w;
 	}
 	if (sys->fsync(fd) != 0) {
 		*errmsg = pog_asprintf("%s: fsync: %s", tmp, strerror(errno));
@@ -341,26 +352,57 @@ link_backup(struct gfile *f, char **errmsg)
  * full disk fails before any backup is replaced), then the backups, then
  * the renames.
  */
+/*
+ * The new contents of f as parts to write: the runs of unchanged lines
+ * straight from the text that was read, the changed entries from out
+ * (no formatted copy of the whole file). *parts is the caller's to free.
+ */
+static pog_err
+new_parts(struct gfile *f, struct pog_buf *out, struct wpart **parts, size_t *nparts)
+{
+	struct pog_grp_piece *pc = NULL;
+	size_t npc = 0;
+	pog_err err = POG_ERR_NOMEM;
+
+	*parts = NULL;
+	*nparts = 0;
+	if (pog_grp_db_format_pieces(&f->db, out, &pc, &npc) != POG_OK ||
+	    (*parts = calloc(npc + 1, sizeof(**parts))) == NULL)
+		goto out;
+	for (size_t i = 0; i < npc; i++)
+		(*parts)[i] = (struct wpart){
+			.p = (pc[i].in_out ? out->data : f->text) + pc[i].off, .len = pc[i].len,
+		};
+	*nparts = npc;
+	err = POG_OK;
+out:
+	free(pc);
+	return err;
+}
+
 static pog_err
 commit(struct gfile *files[], size_t n, const struct pog_io *io, char **errmsg)
 {
 	struct pog_buf out[2] = { { 0 }, { 0 } };
+	struct wpart *parts[2] = { NULL, NULL };
+	size_t nparts[2] = { 0, 0 };
 	size_t renamed = 0;
 	pog_err err = POG_ERR_NOMEM;
 
 	for (size_t i = 0; i < n; i++)
-		if (pog_grp_db_format(&files[i]->db, &out[i]) != POG_OK)
+		if (new_parts(files[i], &out[i], &parts[i], &nparts[i]) != POG_OK)
 			goto out;
 	for (size_t i = 0; i < n; i++) {
-		err = write_temp(files[i], false, out[i].data != NULL ? out[i].data : "",
-				 out[i].len, errmsg);
+		err = write_temp(files[i], false, parts[i], nparts[i], errmsg);
 		if (err != POG_OK)
 			goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
 		err = link_backup(files[i], errmsg);
 		if (err == POG_ERR_INVALID) {
-			err = write_temp(files[i], true, files[i]->text, files[i]->len, errmsg);
+			const struct wpart old = { files[i]->text, files[i]->len };
+
+			err = write_temp(files[i], true, &old, 1, errmsg);
 			if (err == POG_OK)
 				err = move_temp(files[i], true, files[i]->bak, errmsg);
 		}
@@ -374,12 +416,13 @@ commit(struct gfile *files[], size_t n, const struct pog_io *io, char **errmsg)
 	}
 /* gshadow went in but group did not: put gshadow back as it was. */
 	for (size_t i = 0; err != POG_OK && i < renamed; i++) {
+		const struct wpart old = { files[i]->text, files[i]->len };
 		char *msg2 = NULL;
 
 		if (files[i]->tmp_made)
 			(void)unlink(files[i]->tmp);
 		files[i]->tmp_made = false;
-		if (write_temp(files[i], false, files[i]->text, files[i]->len, &msg2) != POG_OK ||
+		if (write_temp(files[i], false, &old, 1, &msg2) != POG_OK ||
 		    move_temp(files[i], false, files[i]->path, &msg2) != POG_OK)
 			pog_log(io, LOG_CRIT, "%s was written but %s was not, and it "
 				"cannot be put back (%s): restore it from %s",
@@ -393,6 +436,8 @@ commit(struct gfile *files[], size_t n, const struct pog_io *io, char **errmsg)
 out:
 	pog_buf_free(&out[0]);
 	pog_buf_free(&out[1]);
+	free(parts[0]);
+	free(parts[1]);
 	return err;
 }
 

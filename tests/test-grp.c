@@ -586,6 +586,25 @@ lazy_same(const char *text, size_t len, enum pog_grp_kind kind, const char *what
 			oe.data != NULL ? oe.data : "", ol.data != NULL ? ol.data : "");
 		bad++;
 	}
+	/* the pieces the sync writes, joined, are the formatted file */
+	{
+		struct pog_buf ch = { 0 }, joined = { 0 };
+		struct pog_grp_piece *pc = NULL;
+		size_t npc = 0;
+
+		TC_CHECK(pog_grp_db_format_pieces(&l, &ch, &pc, &npc) == POG_OK);
+		for (size_t i = 0; i < npc; i++)
+			TC_CHECK(pog_buf_add(&joined, (pc[i].in_out ? ch.data : text) + pc[i].off,
+					     pc[i].len) == POG_OK);
+		if (joined.len != ol.len || (ol.len > 0 && memcmp(joined.data, ol.data, ol.len) != 0)) {
+			fprintf(stderr, "lazy %s: the pieces differ from the formatted file:\n%s\n----\n%s\n",
+				what, joined.data != NULL ? joined.data : "", ol.data != NULL ? ol.data : "");
+			bad++;
+		}
+		free(pc);
+		pog_buf_free(&ch);
+		pog_buf_free(&joined);
+	}
 	TC_CHECK(!pog_grp_db_failed(&l));
 	TC_EQ_INT(bad, 0);
 	pog_buf_free(&oe);
