@@ -16,7 +16,7 @@
 # their name (@includedir skips those) after every step.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ns.sh"
-[ -x /usr/sbin/visudo ] && command -v sudo >/dev/null 2>&1 ||
+{ [ -x /usr/sbin/visudo ] && command -v sudo >/dev/null 2>&1; } ||
 	skip "sudo is not installed (scripts/deps installs it)"
 grep -Eq '^[@#]includedir /etc/sudoers.d' /etc/sudoers 2>/dev/null ||
 	skip "this host's /etc/sudoers has no @includedir /etc/sudoers.d"
@@ -44,7 +44,8 @@ clean() {
 		in_ns /usr/sbin/visudo -cf "/etc/sudoers.d/${f##*/}" >/dev/null 2>&1 ||
 			fail "$1: ${f##*/} does not pass visudo -cf"
 	done
-	if ls -A "$SD" | grep -v '^README$' | grep -Ev '^okta-[a-z_][a-z0-9_-]*$' | grep -v '\.' | grep -q .; then
+	if find "$SD" -mindepth 1 -maxdepth 1 -printf '%f\n' | grep -v '^README$' |
+		grep -Ev '^okta-[a-z_][a-z0-9_-]*$' | grep -v '[.]' | grep -q .; then
 		ls -la "$SD"
 		fail "$1: a file in /etc/sudoers.d that sudo reads and is not okta-USER"
 	fi
@@ -71,7 +72,7 @@ printf '%s\n' "# Managed by pam_okta_groups; edits are overwritten at the next l
 	"alice ALL=(ALL:ALL) ALL" "alice ALL=(root) /usr/bin/systemctl restart app.service" |
 	cmp -s - "$SD/okta-alice" || { cat "$SD/okta-alice"; fail "okta-alice does not hold exactly her two rules"; }
 rules_of alice >"$T/l1"
-grep -q '(ALL : ALL) ALL' "$T/l1" && grep -q '(root) /usr/bin/systemctl restart app.service' "$T/l1" ||
+{ grep -q '(ALL : ALL) ALL' "$T/l1" && grep -q '(root) /usr/bin/systemctl restart app.service' "$T/l1"; } ||
 	{ cat "$T/l1"; fail "sudo -l -U alice does not list both rules"; }
 ns_log 'user="alice"' | grep -q 'sudo_added=admin,developer sudo_removed=-' ||
 	{ ns_log 'audit'; fail "the audit line does not name the rules added"; }
@@ -83,7 +84,7 @@ ALICE_GROUPS='["DevTeam"]' write_users
 login alice
 expect_out "result account PAM_SUCCESS" "alice's second login"
 rules_of alice >"$T/l2"
-grep -q '(root) /usr/bin/systemctl restart app.service' "$T/l2" && ! grep -q '(ALL : ALL) ALL' "$T/l2" ||
+{ grep -q '(root) /usr/bin/systemctl restart app.service' "$T/l2" && ! grep -q '(ALL : ALL) ALL' "$T/l2"; } ||
 	{ cat "$T/l2"; fail "after losing admin, sudo -l -U alice: not the developer rule alone"; }
 ns_log 'user="alice"' | tail -1 | grep -q 'sudo_added=- sudo_removed=admin' ||
 	{ ns_log 'audit' | tail -1; fail "the audit line does not name the rule removed"; }
