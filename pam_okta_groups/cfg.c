@@ -8,7 +8,8 @@
  * lines (inih passes them on under a name cut to 49 bytes), junk after a
  * section header, and unknown sections without keys. A long [roles] or
  * [bindings] value is split by repeating its key, which inih passes on
- * whole, line by line; elsewhere a repeated key is an error. It also notes the
+ * whole, line by line; elsewhere a repeated key is an error (in [sudo] too:
+ * a role carries one rule). It also notes the
  * line of every key, so that a binding can name its line when its role
  * turns out to be unknown at the end of the file.
  */
@@ -131,6 +132,7 @@ static const struct cfg_key cfg_keys[] = {
 	{ "groups", "group_file", T_PATH, F(group_file), 0, 0, NULL },
 	{ "groups", "gshadow_file", T_PATH, F(gshadow_file), 0, 0, NULL },
 	{ "groups", "state_dir", T_PATH, F(state_dir), 0, 0, NULL },
+	{ "groups", "sudoers_dir", T_PATH, F(sudoers_dir), 0, 0, NULL },
 	{ "accounts", "create", T_BOOL, F(create_accounts), 0, 0, NULL },
 	{ "accounts", "uid_range", T_RANGE, F(uid_range), 0, 0, NULL },
 	{ "accounts", "uid_key_file", T_PATH, F(uid_key_file), 0, 0, NULL },
@@ -141,7 +143,7 @@ static const struct cfg_key cfg_keys[] = {
 #undef F
 
 static const char *const cfg_sections[] = {
-	"okta", "login", "groups", "accounts", "roles", "bindings", NULL
+	"okta", "login", "groups", "accounts", "roles", "bindings", "sudo", NULL
 };
 
 struct cfg_ctx {
@@ -153,6 +155,7 @@ struct cfg_ctx {
 	size_t roles_cap;
 	unsigned int *bind_lines;       /* parallel to cfg.bindings */
 	size_t bind_cap;
+	size_t sudo_cap;
 	pog_err err;                    /* the first error only */
 	unsigned int line;              /* its line; 0 when none applies */
 	char *msg;                      /* it, without "FILE:LINE: " */
@@ -649,6 +652,58 @@ out:
 	pog_strv_free(&toks);
 }
 
+/*
+ * role = a sudoers rule without the user name: one line of printable
+ * ASCII that cannot reach past the user's own entry (no leading ',' that
+ * would name more users, no trailing '\' that would join the next line).
+ * visudo judges the rest. The role is checked at the end.
+ */
+static void
+cfg_sudo(struct cfg_ctx *c, unsigned int line, const char *role, const char *v)
+{
+	struct pog_config *cfg = &c->cfg;
+	struct pog_sudo_rule r = { 0 };
+	size_t n = strlen(v);
+
+	if (!cfg_name(role)) {
+		cfg_fail(c, 0, "sudo", role, "a role name must be of A-Z a-z 0-9 . _ -");
+		return;
+	}
+	if (pog_cfg_sudo(cfg, role) != NULL) {
+		cfg_fail(c, 0, "sudo", role, "duplicate key: a role carries one sudo rule");
+		return;
+	}
+	if (n == 0 || !pog_all_of(v, n, pog_is_print_ascii)) {
+		cfg_fail(c, 0, "sudo", role, "a sudo rule must be one line of printable ASCII");
+		return;
+	}
+	if (v[0] == ',' || v[n - 1] == '\\') {
+		cfg_fail(c, 0, "sudo", role, "a sudo rule may not start with ',' or end "
+			 "with '\\' (it would reach past this user's entry)");
+		return;
+	}
+	if (cfg->nsudo == c->sudo_cap) {
+		size_t ncap = c->sudo_cap ? c->sudo_cap * 2 : 8;
+		struct pog_sudo_rule *nr = reallocarray(cfg->sudo, ncap, sizeof(*nr));
+
+		if (nr == NULL)
+			goto nomem;
+		cfg->sudo = nr;
+		c->sudo_cap = ncap;
+	}
+	r.role = strdup(role);
+	r.rule = strdup(v);
+	r.line = line;
+	if (r.role == NULL || r.rule == NULL)
+		goto nomem;
+	cfg->sudo[cfg->nsudo++] = r;
+	return;
+nomem:
+	free(r.role);
+	free(r.rule);
+	c->err = POG_ERR_NOMEM;
+}
+
 static int
 cfg_handler(void *user, const char *section, const char *name, const char *value)
 {
@@ -662,6 +717,8 @@ cfg_handler(void *user, const char *section, const char *name, const char *value
 		cfg_role(c, name, value);
 	else if (strcmp(section, "bindings") == 0)
 		cfg_binding(c, line, name, value);
+	else if (strcmp(section, "sudo") == 0)
+		cfg_sudo(c, line, name, value);
 	else
 		cfg_key(c, section, name, value);
 	return c->err == POG_OK;
@@ -811,6 +868,7 @@ pog_cfg_defaults(struct pog_config *cfg)
 	    (d.group_file = strdup("/etc/group")) == NULL ||
 	    (d.gshadow_file = strdup("/etc/gshadow")) == NULL ||
 	    (d.state_dir = strdup("/var/lib/pam_okta_groups")) == NULL ||
+	    (d.sudoers_dir = strdup("/etc/sudoers.d")) == NULL ||
 	    (d.uid_key_file = strdup("/etc/security/pam_okta_groups.uidkey")) == NULL ||
 	    (d.home = strdup("/home/%u")) == NULL ||
 	    (d.shell = strdup("/bin/bash")) == NULL ||
@@ -843,6 +901,10 @@ cfg_finish(struct cfg_ctx *c)
 			cfg_fail(c, c->bind_lines[i], "bindings", b->idp_group,
 				 "unknown role '%s' (not in [roles])", b->role);
 	}
+	for (size_t i = 0; i < cfg->nsudo; i++)
+		if (pog_cfg_role(cfg, cfg->sudo[i].role) == NULL)
+			cfg_fail(c, cfg->sudo[i].line, "sudo", cfg->sudo[i].role,
+				 "unknown role (not in [roles])");
 	/* openid is always sent, and first. */
 	if (c->err == POG_OK && !pog_strv_contains(sc, "openid")) {
 		if (pog_strv_add(sc, "openid") != POG_OK) {
@@ -1078,6 +1140,12 @@ pog_cfg_free(struct pog_config *cfg)
 		free(cfg->bindings[i].project);
 	}
 	free(cfg->bindings);
+	for (size_t i = 0; i < cfg->nsudo; i++) {
+		free(cfg->sudo[i].role);
+		free(cfg->sudo[i].rule);
+	}
+	free(cfg->sudo);
+	free(cfg->sudoers_dir);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -1087,5 +1155,14 @@ pog_cfg_role(const struct pog_config *cfg, const char *name)
 	for (size_t i = 0; i < cfg->nroles; i++)
 		if (strcmp(cfg->roles[i].name, name) == 0)
 			return &cfg->roles[i];
+	return NULL;
+}
+
+const struct pog_sudo_rule *
+pog_cfg_sudo(const struct pog_config *cfg, const char *role)
+{
+	for (size_t i = 0; i < cfg->nsudo; i++)
+		if (strcmp(cfg->sudo[i].role, role) == 0)
+			return &cfg->sudo[i];
 	return NULL;
 }

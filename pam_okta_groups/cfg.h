@@ -31,6 +31,13 @@ struct pog_binding {
 	char *project;              /* NULL: every project (no @, or @*) */
 };
 
+/* [sudo] role = rule: one sudoers rule, without the user name. */
+struct pog_sudo_rule {
+	char *role;
+	char *rule;                 /* printable ASCII, checked by visudo at use */
+	unsigned int line;          /* in the config file, for messages */
+};
+
 struct pog_uid_range {
 	uint32_t lo, hi;
 };
@@ -78,6 +85,7 @@ struct pog_config {
 	char *group_file;
 	char *gshadow_file;
 	char *state_dir;
+	char *sudoers_dir;          /* where okta-USER goes; for chroots and tests */
 
 	/* [accounts] */
 	bool create_accounts;       /* create = yes */
@@ -90,6 +98,10 @@ struct pog_config {
 	/* [roles] */
 	struct pog_role *roles;
 	size_t nroles;
+
+	/* [sudo] */
+	struct pog_sudo_rule *sudo;
+	size_t nsudo;
 
 	/* [bindings] */
 	struct pog_binding *bindings;
@@ -121,5 +133,9 @@ void pog_cfg_free(struct pog_config *cfg);
 
 const struct pog_role *pog_cfg_role(const struct pog_config *cfg,
 				    const char *name);
+
+/* The [sudo] rule of a role, or NULL. */
+const struct pog_sudo_rule *pog_cfg_sudo(const struct pog_config *cfg,
+					 const char *role);
 
 #endif /* POG_CFG_H */

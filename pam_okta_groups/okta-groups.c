@@ -124,6 +124,7 @@ cmd_check(const char *conf)
 	if (load(conf, &cfg, true) != 0)
 		return 1;
 	printf("config: ok (%s)\n", conf);
+	rc = pog_tool_check_sudo(&cfg) != 0;
 	err = pog_login_check(&cfg, &tool_io);
 	if (err != POG_OK) {
 		fprintf(stderr, "%s: check failed: %s\n", progname, pog_strerror(err));
@@ -139,8 +140,7 @@ cmd_check(const char *conf)
 				"and the network\n", progname);
 		rc = 1;
 	} else {
-		printf("check: ok\n");
-		rc = 0;
+		printf("check: %s\n", rc ? "failed ([sudo])" : "ok");
 	}
 	pog_cfg_free(&cfg);
 	return rc;

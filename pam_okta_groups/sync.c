@@ -23,6 +23,8 @@
 #include "ledger.h"
 #include "map.h"
 #include "policy.h"
+#include "sudo.h"
+#include "sudoers.h"
 #include "sync.h"
 #include "util.h"
 
@@ -45,6 +47,9 @@ struct sync_ctx {
 	struct pog_strv removed;
 	struct pog_strv managed;        /* the ledger's managed set afterwards */
 	struct pog_map_sysinfo *sys;    /* for same_name; NULL: it grants nothing */
+	bool sudo_ran;                  /* the sudoers file was synced */
+	struct pog_strv sudo_added;     /* role names */
+	struct pog_strv sudo_removed;
 	char *deny_reason;
 	char *ledger_text;              /* the final ledger, made before the renames */
 	size_t ledger_len;
@@ -255,6 +260,10 @@ audit(const struct sync_ctx *c)
 			   c->cfg->mode == POG_MODE_SESSION ? "session" : "none") != POG_OK ||
 	    join(&b, &c->added) != POG_OK || pog_buf_addstr(&b, " removed=") != POG_OK ||
 	    join(&b, &c->removed) != POG_OK ||
+	    (c->sudo_ran && (pog_buf_addstr(&b, " sudo_added=") != POG_OK ||
+			     join(&b, &c->sudo_added) != POG_OK ||
+			     pog_buf_addstr(&b, " sudo_removed=") != POG_OK ||
+			     join(&b, &c->sudo_removed) != POG_OK)) ||
 	    pog_buf_printf(&b, " result=\"%s\"", result) != POG_OK) {
 		pog_log(c->io, LOG_ERR, "out of memory for the audit line of %s", c->id->user);
 		goto out;
@@ -509,6 +518,30 @@ ctx_free(struct sync_ctx *c)
 	free(c->sys);
 	free(c->deny_reason);
 	free(c->ledger_text);
+	pog_strv_free(&c->sudo_added);
+	pog_strv_free(&c->sudo_removed);
+}
+
+/*
+ * Persistent mode: the sudoers file follows the roles as the groups do.
+ * It runs after the group files are in place, so no failure here may
+ * undo the login: it is logged (here or in sudoers.c), and the audit
+ * line shows no sudo change.
+ */
+static void
+sync_sudo(struct sync_ctx *c)
+{
+	struct pog_strv roles = { 0 };
+	pog_err err = pog_sudo_roles(c->cfg, &c->plan.roles, &roles);
+
+	if (err == POG_OK)
+		err = pog_sudoers_sync(c->cfg, c->id->user, &roles, c->plan.capped, c->io,
+				       &c->sudo_added, &c->sudo_removed);
+	pog_strv_free(&roles);
+	c->sudo_ran = err != POG_ERR_NOMEM;
+	if (err == POG_ERR_NOMEM)
+		pog_log(c->io, LOG_ERR, "out of memory for the sudoers file of %s: left as it was",
+			c->id->user);
 }
 
 pog_err
@@ -565,11 +598,14 @@ pog_sync_account_gid(const struct pog_config *cfg, const struct pog_identity *id
 		err = POG_ERR_NOBINDING;
 		goto out;
 	}
-	if (c.edit && !dry_run)
+	if (c.edit && !dry_run) {
 		err = pog_grpfile_update(cfg->group_file, cfg->gshadow_file, id->user,
 					 &hooks, &c, io);
-	else
+		if (err == POG_OK)
+			sync_sudo(&c);
+	} else {
 		err = run_readonly(&c);
+	}
 	if (err != POG_OK)
 		goto out;
 	audit(&c);

@@ -21,6 +21,8 @@
 #include "grpfile.h"
 #include "ledger.h"
 #include "map.h"
+#include "sudo.h"
+#include "sudoers.h"
 #include "sync.h"
 #include "tool_groups.h"
 #include "util.h"
@@ -131,6 +133,27 @@ mode_name(enum pog_mode m)
 
 /* ---- explain ---- */
 
+/* The sudoers file the plan's roles give (persistent mode writes it). */
+static void
+explain_sudo(const struct pog_config *cfg, const char *user, const struct pog_map_plan *plan)
+{
+	struct pog_strv roles = { 0 };
+
+	if (cfg->nsudo == 0)
+		return;
+	if (pog_sudo_roles(cfg, &plan->roles, &roles) != POG_OK)
+		return;
+	printf("sudo rules (%s/%s%s%s):\n", cfg->sudoers_dir, POG_SUDO_PREFIX, user,
+	       cfg->mode == POG_MODE_PERSISTENT ? "" : ", not written in this mode");
+	if (!pog_sudo_user_valid(user))
+		printf("  (none: sudo could misread the name %s)\n", user);
+	else if (roles.n == 0)
+		printf("  (none: the file is removed)\n");
+	for (size_t i = 0; pog_sudo_user_valid(user) && i < roles.n; i++)
+		printf("  %-20s %s %s\n", roles.v[i], user, pog_cfg_sudo(cfg, roles.v[i])->rule);
+	pog_strv_free(&roles);
+}
+
 /* What explain shows: the inputs, each step of the mapping, the plan. */
 static void
 explain_print(const struct pog_config *cfg, const char *user, const gid_t *primary,
@@ -179,6 +202,7 @@ explain_print(const struct pog_config *cfg, const char *user, const gid_t *prima
 		print_list_at(2, "kept:", &plan->kept);
 	}
 	print_lines("ignored:", &plan->ignored);
+	explain_sudo(cfg, user, plan);
 	if (!local)
 		printf("%-22s denied: no local account %s\n", "result:", user);
 	else if (plan->granted)
@@ -497,6 +521,10 @@ expire_one(const struct pog_config *cfg, const char *user, int64_t cutoff,
 		join_line(list, sizeof(list), &x.l.managed);
 		printf("%s: expired (last login %s): removed %zu of: %s\n", user, when,
 		       x.removed, list);
+		/* the rules go with the groups; a failure is logged and counted */
+		err = pog_sudoers_remove(cfg, user, &tool_io);
+		if (err != POG_OK)
+			goto out;
 		syslog(LOG_AUTHPRIV | LOG_NOTICE,
 		       "expire: user=%s last_login=%lld removed=%zu managed=%s",
 		       user, (long long)x.l.when, x.removed, list);
@@ -727,4 +755,42 @@ pog_tool_users(const struct pog_config *cfg, int argc, char **argv)
 		"usage: okta-groups users [-c CONF] [list]\n"
 		"       okta-groups users [-c CONF] rebind USER\n", argv[1]);
 	return 2;
+}
+
+int
+pog_tool_check_sudo(const struct pog_config *cfg)
+{
+	char *why = NULL;
+	int bad = 0;
+	pog_err err;
+
+	if (cfg->nsudo == 0)
+		return 0;
+	err = pog_sudoers_ready(cfg, &why);
+	if (err != POG_OK) {
+		printf("sudo: %s: no rule is installed at login\n", why != NULL ? why : "?");
+		bad = err == POG_ERR_NOMEM;
+	}
+	free(why);
+	why = NULL;
+	for (size_t i = 0; i < cfg->nsudo; i++) {
+		const struct pog_sudo_rule *r = &cfg->sudo[i];
+
+		err = pog_sudoers_check_rule("pog-check", r->rule, &why);
+		if (err == POG_ERR_UNAVAIL) {
+			free(why);
+			return bad;     /* said above */
+		}
+		if (err != POG_OK) {
+			fprintf(stderr, "okta-groups: %s:%u: [sudo] %s: visudo refuses the rule: %s\n",
+				cfg->path != NULL ? cfg->path : "-", r->line, r->role,
+				why != NULL ? why : pog_strerror(err));
+			bad++;
+		}
+		free(why);
+		why = NULL;
+	}
+	if (bad == 0)
+		printf("sudo: %zu rule(s) pass visudo -cf\n", cfg->nsudo);
+	return bad;
 }

@@ -31,6 +31,12 @@ int pog_tool_expire(const struct pog_config *cfg, int argc, char **argv);
  */
 int pog_tool_users(const struct pog_config *cfg, int argc, char **argv);
 
+/*
+ * check: whether sudo reads sudoers_dir, and visudo -cf on each [sudo]
+ * rule, naming the role and its line. The number of problems.
+ */
+int pog_tool_check_sudo(const struct pog_config *cfg);
+
 /* Parses a duration such as 30d, 12h, 90m, 3600s (or plain seconds). */
 bool pog_tool_parse_duration(const char *s, long *seconds);
 
