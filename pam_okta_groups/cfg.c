@@ -367,13 +367,84 @@ out:
 	pog_buf_free(&b);
 }
 
+/* T_LONG, T_DURATION and T_RANGE: numbers, each checked for its range. */
+static void
+cfg_set_number(struct cfg_ctx *c, const struct cfg_key *k, void *field, const char *v)
+{
+	struct pog_uid_range r;
+	char cap[32];
+	long n;
+
+	switch (k->type) {
+	case T_LONG:
+		if (!pog_parse_long(v, k->min, k->max, &n)) {
+			cfg_fail(c, 0, k->section, k->name,
+				 "'%s' is not a whole number from %ld to %ld",
+				 v, k->min, k->max);
+			return;
+		}
+		*(long *)field = n;
+		return;
+	case T_DURATION:
+		if (*v == '\0') {
+			*(long *)field = 0;
+			return;
+		}
+		if (!pog_parse_duration(v, k->max, &n)) {
+			pog_format_duration(k->max, cap, sizeof(cap));
+			cfg_fail(c, 0, k->section, k->name,
+				 "'%s' is not 0 or a duration such as 90s, 30m, 12h or 7d, "
+				 "at most %s", v, cap);
+			return;
+		}
+		*(long *)field = n;
+		return;
+	default:
+		if (!pog_uid_parse_range(v, &r.lo, &r.hi)) {
+			cfg_fail(c, 0, k->section, k->name,
+				 "'%s' is not LO-HI with %u <= LO <= HI <= %u", v,
+				 POG_UID_RANGE_MIN, POG_UID_RANGE_MAX);
+			return;
+		}
+		memcpy(field, &r, sizeof(r));
+		return;
+	}
+}
+
+/* T_BOOL, T_ENUM and T_ENUM_BOOL: one of a few words. */
+static void
+cfg_set_choice(struct cfg_ctx *c, const struct cfg_key *k, void *field, const char *v)
+{
+	if (k->type == T_BOOL) {
+		if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0)
+			*(bool *)field = true;
+		else if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0)
+			*(bool *)field = false;
+		else
+			cfg_fail(c, 0, k->section, k->name,
+				 "'%s' is not yes, no, true or false", v);
+		return;
+	}
+	for (size_t i = 0; k->names[i] != NULL; i++) {
+		if (strcmp(v, k->names[i]) != 0)
+			continue;
+		if (k->type == T_ENUM_BOOL) {
+			*(bool *)field = i == 1;
+		} else {
+			unsigned int u = (unsigned int)i;
+
+			memcpy(field, &u, sizeof(u));
+		}
+		return;
+	}
+	cfg_fail_enum(c, k, v);
+}
+
 static void
 cfg_set(struct cfg_ctx *c, const struct cfg_key *k, const char *v)
 {
 	void *field = (char *)&c->cfg + k->off;
 	const char *why = NULL;
-	long n;
-	size_t i;
 
 	switch (k->type) {
 	case T_ISSUER:
@@ -392,72 +463,20 @@ cfg_set(struct cfg_ctx *c, const struct cfg_key *k, const char *v)
 			why = "must be a name of A-Z a-z 0-9 . _ -";
 		break;
 	case T_LONG:
-		if (!pog_parse_long(v, k->min, k->max, &n)) {
-			cfg_fail(c, 0, k->section, k->name,
-				 "'%s' is not a whole number from %ld to %ld",
-				 v, k->min, k->max);
-			return;
-		}
-		*(long *)field = n;
-		return;
 	case T_DURATION:
-		if (*v == '\0') {
-			*(long *)field = 0;
-			return;
-		}
-		if (!pog_parse_duration(v, k->max, &n)) {
-			char cap[32];
-
-			pog_format_duration(k->max, cap, sizeof(cap));
-			cfg_fail(c, 0, k->section, k->name,
-				 "'%s' is not 0 or a duration such as 90s, 30m, 12h or 7d, "
-				 "at most %s", v, cap);
-			return;
-		}
-		*(long *)field = n;
+	case T_RANGE:
+		cfg_set_number(c, k, field, v);
 		return;
 	case T_BOOL:
-		if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0)
-			*(bool *)field = true;
-		else if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0)
-			*(bool *)field = false;
-		else
-			cfg_fail(c, 0, k->section, k->name,
-				 "'%s' is not yes, no, true or false", v);
-		return;
 	case T_ENUM:
 	case T_ENUM_BOOL:
-		for (i = 0; k->names[i] != NULL; i++) {
-			if (strcmp(v, k->names[i]) != 0)
-				continue;
-			if (k->type == T_ENUM_BOOL) {
-				*(bool *)field = i == 1;
-			} else {
-				unsigned int u = (unsigned int)i;
-
-				memcpy(field, &u, sizeof(u));
-			}
-			return;
-		}
-		cfg_fail_enum(c, k, v);
+		cfg_set_choice(c, k, field, v);
 		return;
 	case T_PROXY:
 		why = cfg_proxy_problem(v);
 		if (why == NULL && *v == '\0')
 			return;         /* empty: no proxy */
 		break;
-	case T_RANGE: {
-		struct pog_uid_range r;
-
-		if (!pog_uid_parse_range(v, &r.lo, &r.hi)) {
-			cfg_fail(c, 0, k->section, k->name,
-				 "'%s' is not LO-HI with %u <= LO <= HI <= %u", v,
-				 POG_UID_RANGE_MIN, POG_UID_RANGE_MAX);
-			return;
-		}
-		memcpy(field, &r, sizeof(r));
-		return;
-	}
 	case T_HOME:
 		if (!pog_uid_home_valid(v))
 			why = "must be an absolute path where %u is the user name "
