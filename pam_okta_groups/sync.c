@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "accounts.h"
 #include "grp.h"
 #include "grpfile.h"
 #include "ledger.h"
@@ -680,6 +681,7 @@ pog_sync_recent_login(const struct pog_config *cfg, const char *user,
 		/* A ledger we cannot trust vouches for nothing. */
 		pog_log(io, LOG_ERR, "ledger of %s: %s", user, msg ? msg : pog_strerror(err));
 	}
+	r.locked = pog_accounts_locked(cfg, user, io);
 	if (cfg->mode == POG_MODE_SESSION) {
 		/* setcred needs the groups that only a device flow decides. */
 		why = strdup("recent_login does not apply with mode = session");
@@ -705,7 +707,8 @@ pog_sync_recent_login(const struct pog_config *cfg, const char *user,
 	}
 	pog_log(io, LOG_NOTICE, "audit: user=%s sub=%s no device flow result=\"denied: "
 		"recent login\" reason=%s", quser, qsub, qwhy);
-	*deny_reason = pog_policy_recent_sentence(cfg->recent_login);
+	*deny_reason = r.locked ? strdup(POG_ACCOUNTS_LOCKED) :
+				  pog_policy_recent_sentence(cfg->recent_login);
 	if (*deny_reason == NULL)
 		err = POG_ERR_NOMEM;
 out:
