@@ -156,9 +156,7 @@ pog_policy_recent_login(const struct pog_recent *r, int64_t now, long duration,
 		return POG_ERR_INVALID;
 	pog_format_duration(duration, d, sizeof(d));
 	a = now - r->when;
-	if (r->locked) {
-		w = strdup("the account is locked (okta-groups users lock)");
-	} else if (duration == 0) {
+	if (duration == 0) {
 		w = strdup("recent_login is off");
 	} else if (!r->found || r->when <= 0) {
 		w = strdup("no Okta login on this host yet");

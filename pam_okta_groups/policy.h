@@ -37,7 +37,6 @@ struct pog_recent {
 	const char *sub;                /* of that login */
 	const char *pinned_sub;         /* NULL: not pinned */
 	int64_t expired;                /* okta-groups expire stripped it; 0: not */
-	bool locked;                    /* okta-groups users lock */
 };
 
 /*
