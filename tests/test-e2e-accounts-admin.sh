@@ -54,7 +54,8 @@ uid_of() { awk -F: -v u="$1" '$1 == u { print $3 }' "$ETC/passwd"; }
 
 # pt_start USER OUT: pamtester auth+account in the background, in poll mode.
 pt_start() {
-	in_ns stdbuf -o0 pamtester -v okta-acct "$1" authenticate acct_mgmt open_session </dev/null >"$2" 2>&1 &
+	: >"$2"         # before the link is looked for: no stale one
+	in_ns stdbuf -o0 pamtester -v okta-acct "$1" authenticate acct_mgmt open_session </dev/null >>"$2" 2>&1 &
 }
 # pt_approve OUT APPROVER: waits for the link in OUT and approves it as APPROVER.
 pt_approve() {
@@ -235,4 +236,19 @@ EXP
 else
 	echo "# skipped: login(1) is not installed"
 fi
+# 10. okta-groups check: the host's side of first logins.
+sed -i -E 's/^passwd:.*/passwd: files systemd/' "$ETC/nsswitch.conf"
+printf 'AllowGroups ssh-users\n' >>"$ETC/ssh/sshd_config"
+sed -i "s|^shell = .*||" "$ETC/security/pam_okta_groups.conf"
+printf 'shell = /usr/bin/no-such-shell\n' >>"$ETC/security/pam_okta_groups.conf"
+tool check >"$T/check" 2>&1 || true
+grep -q "does not name okta_groups" "$T/check" || { cat "$T/check"; fail "check: no warning about nsswitch.conf"; }
+grep -q "AllowGroups: sshd evaluates it before" "$T/check" || { cat "$T/check"; fail "check: no warning about AllowGroups"; }
+grep -q "shell /usr/bin/no-such-shell is not an executable" "$T/check" || { cat "$T/check"; fail "check: no warning about the shell"; }
+conf
+sed -i -E 's/^passwd:.*/passwd: files okta_groups/' "$ETC/nsswitch.conf"
+sed -i '/^AllowGroups ssh-users$/d' "$ETC/ssh/sshd_config"
+tool check >"$T/check" 2>&1 || true
+! grep -Eq "does not name okta_groups|AllowGroups|not an executable" "$T/check" || { cat "$T/check"; fail "check warned about a good host"; }
+ok "okta-groups check warns about the nsswitch line, AllowGroups and the shell, and not on a good host"
 echo "$checks passed, 0 failed"
