@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "accounts.h"
+#include "ledger.h"
 #include "uidrule.h"
 #include "uidstate.h"
 #include "util.h"
@@ -30,6 +31,8 @@
 #define GROUPADD "/usr/sbin/groupadd"
 #define USERADD  "/usr/sbin/useradd"
 #define USERDEL  "/usr/sbin/userdel"
+#define USERMOD  "/usr/sbin/usermod"
+#define GROUPDEL "/usr/sbin/groupdel"
 
 /* passwd beside group_file: /etc/group gives /etc/passwd. */
 static char *
@@ -215,9 +218,6 @@ out:
 }
 
 pog_err
-pog_accounts_write_record(const struct pog_config *cfg, const struct pog_account *a);
-
-pog_err
 pog_accounts_write_record(const struct pog_config *cfg, const struct pog_account *a)
 {
 	char buf[POG_ACCOUNT_MAX_SIZE], *path;
@@ -301,7 +301,7 @@ pog_accounts_create(const struct pog_config *cfg, const char *user, const char *
 			goto out;
 		err = run(ua, io);
 		if (err != POG_OK) {
-			const char *gd[] = { "/usr/sbin/groupdel", "--", user, NULL };
+			const char *gd[] = { GROUPDEL, "--", user, NULL };
 
 			(void)run(gd, io);
 			goto out;
@@ -323,4 +323,183 @@ pog_accounts_create(const struct pog_config *cfg, const char *user, const char *
 out:
 	close(lock);
 	return err;
+}
+
+pog_err
+pog_accounts_record(const struct pog_config *cfg, const char *user, struct pog_account *a)
+{
+	int e = pog_account_load(cfg->state_dir, geteuid(), user, a);
+
+	if (e == 0)
+		return POG_OK;
+	errno = e;
+	return e == ENOENT ? POG_ERR_SYSTEM : e == ENOMEM ? POG_ERR_NOMEM : POG_ERR_CONFIG;
+}
+
+bool
+pog_accounts_locked(const struct pog_config *cfg, const char *user, const struct pog_io *io)
+{
+	struct pog_account a;
+	pog_err err;
+
+	if (!pog_uid_name_valid(user))
+		return false;           /* the module never created it: no record */
+	err = pog_accounts_record(cfg, user, &a);
+	if (err == POG_OK && a.state == POG_ACCOUNT_LOCKED) {
+		pog_log(io, LOG_NOTICE, "accounts: %s is locked (okta-groups users lock)", user);
+		return true;
+	}
+	if (err == POG_OK || (err == POG_ERR_SYSTEM && errno == ENOENT))
+		return false;
+	/* A record we cannot read might say "locked": fail closed. */
+	pog_log(io, LOG_ERR, "accounts: the record of %s cannot be read safely: refused", user);
+	return true;
+}
+
+/* Under the accounts lock: load, change (fn), write. POG_ERR_SYSTEM+ENOENT: no record. */
+static pog_err
+record_update(const struct pog_config *cfg, const char *user,
+	      pog_err (*fn)(struct pog_account *, const void *), const void *arg, struct pog_account *out)
+{
+	struct pog_account a;
+	pog_err err;
+	int lock = lock_accounts(cfg);
+
+	if (lock < 0)
+		return POG_ERR_SYSTEM;
+	err = pog_accounts_record(cfg, user, &a);
+	if (err == POG_OK)
+		err = fn(&a, arg);
+	if (err == POG_OK)
+		err = pog_accounts_write_record(cfg, &a);
+	if (err == POG_OK && out != NULL)
+		*out = a;
+	{
+		int e = errno;
+
+		close(lock);
+		errno = e;
+	}
+	return err;
+}
+
+static pog_err
+touch_fn(struct pog_account *a, const void *arg)
+{
+	const char *sub = arg;
+
+	if (a->state != POG_ACCOUNT_ACTIVE)
+		return POG_ERR_USER;
+	a->last_login = (int64_t)time(NULL);
+	/* After users rebind, the record follows the ledger's new pin. */
+	snprintf(a->sub, sizeof(a->sub), "%s", sub);
+	return POG_OK;
+}
+
+void
+pog_accounts_touch(const struct pog_config *cfg, const char *user, const char *sub,
+		   const struct pog_io *io)
+{
+	pog_err err;
+
+	if (!pog_uid_name_valid(user) || sub == NULL || sub[0] == '\0' ||
+	    strlen(sub) > POG_ACCOUNT_SUB_MAX)
+		return;
+	err = record_update(cfg, user, touch_fn, sub, NULL);
+	if (err != POG_OK && !(err == POG_ERR_SYSTEM && errno == ENOENT) && err != POG_ERR_USER)
+		pog_log(io, LOG_ERR, "accounts: cannot record the last login of %s: %s", user,
+			pog_strerror(err));
+}
+
+static pog_err
+lock_fn(struct pog_account *a, const void *arg)
+{
+	(void)arg;
+	if (a->state == POG_ACCOUNT_PURGED)
+		return POG_ERR_USER;
+	a->state = POG_ACCOUNT_LOCKED;
+	return POG_OK;
+}
+
+pog_err
+pog_accounts_lock(const struct pog_config *cfg, const char *user, const struct pog_io *io)
+{
+	const char *ua[] = { USERMOD, "-L", "--", user, NULL };
+	struct pog_account a;
+	pog_err err;
+
+	if (!pog_uid_name_valid(user))
+		return POG_ERR_USER;
+	err = pog_accounts_record(cfg, user, &a);
+	if (err == POG_ERR_SYSTEM && errno == ENOENT)
+		return POG_ERR_USER;
+	if (err == POG_OK)
+		err = record_update(cfg, user, lock_fn, NULL, NULL);
+	if (err != POG_OK)
+		return err;
+	pog_log(io, LOG_NOTICE, "accounts: locked %s", user);
+	/* The record refuses the module's logins; usermod -L the password too. */
+	if (pog_accounts_local(cfg, user) && run(ua, io) != POG_OK)
+		return POG_ERR_SYSTEM;
+	return POG_OK;
+}
+
+static pog_err
+purge_fn(struct pog_account *a, const void *arg)
+{
+	(void)arg;
+	a->state = POG_ACCOUNT_PURGED;
+	return POG_OK;
+}
+
+/* Whether group_file has a group called name (read directly). */
+static bool
+group_exists(const struct pog_config *cfg, const char *name)
+{
+	struct pog_idset ids = { 0 };
+	char *data = NULL;
+	size_t len = 0;
+	bool found = false;
+
+	if (pog_uid_read_file(cfg->group_file, geteuid(), POG_UID_FILE_MAX, &data, &len) == 0)
+		(void)pog_uid_scan_group(data, len, name, &ids, &found);
+	pog_idset_free(&ids);
+	free(data);
+	return found;
+}
+
+pog_err
+pog_accounts_purge(const struct pog_config *cfg, const char *user, const struct pog_io *io)
+{
+	const char *ud[] = { USERDEL, "--", user, NULL };
+	const char *gd[] = { GROUPDEL, "--", user, NULL };
+	struct pog_account a;
+	char *ledger = NULL;
+	pog_err err;
+
+	if (!pog_uid_name_valid(user))
+		return POG_ERR_USER;
+	err = pog_accounts_record(cfg, user, &a);
+	if (err == POG_ERR_SYSTEM && errno == ENOENT)
+		return POG_ERR_USER;
+	if (err != POG_OK)
+		return err;
+	/* userdel without -r: the home stays, for the admin to archive or remove. */
+	if (pog_accounts_local(cfg, user) && run(ud, io) != POG_OK)
+		return POG_ERR_SYSTEM;
+	if (group_exists(cfg, user) && run(gd, io) != POG_OK)
+		return POG_ERR_SYSTEM;
+	/* The tombstone keeps the UID this name's; the ledger's pin and groups go. */
+	err = record_update(cfg, user, purge_fn, NULL, NULL);
+	if (err != POG_OK)
+		return err;
+	ledger = pog_ledger_path(cfg->state_dir, user);
+	if (ledger == NULL)
+		return POG_ERR_NOMEM;
+	if (unlink(ledger) != 0 && errno != ENOENT)
+		pog_log(io, LOG_ERR, "accounts: cannot remove the ledger of %s", user);
+	free(ledger);
+	pog_log(io, LOG_NOTICE, "accounts: purged %s uid=%u (tombstone kept)", user,
+		(unsigned int)a.uid);
+	return POG_OK;
 }

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "cfg.h"
+#include "uidrule.h"
 #include "pog.h"
 
 /* Whether user has a line in the local passwd file (read directly, not through NSS). */
@@ -39,6 +40,47 @@ pog_err pog_accounts_create(const struct pog_config *cfg, const char *user,
 			    const char *sub, bool under_sshd,
 			    const struct pog_io *io);
 
+/* Writes a record (state_dir/accounts/NAME, atomic, 0600). */
+pog_err pog_accounts_write_record(const struct pog_config *cfg, const struct pog_account *a);
+
+/*
+ * Reads user's record: POG_OK; POG_ERR_SYSTEM with errno ENOENT when
+ * the module did not create user; POG_ERR_CONFIG when it cannot be read
+ * safely (owner, mode, malformed).
+ */
+pog_err pog_accounts_record(const struct pog_config *cfg, const char *user,
+			    struct pog_account *a);
+
+/*
+ * Whether the module must refuse user: its record says locked, or exists
+ * and cannot be read (fail closed). false for an account the module did
+ * not create. Logs why.
+ */
+bool pog_accounts_locked(const struct pog_config *cfg, const char *user,
+			 const struct pog_io *io);
+
+/* After a granted login: the record's last_login (and sub) of a created account. */
+void pog_accounts_touch(const struct pog_config *cfg, const char *user, const char *sub,
+			const struct pog_io *io);
+
+/*
+ * okta-groups users lock: the record's state becomes locked (the module
+ * refuses every further login of user, with or without a device flow),
+ * then usermod -L. POG_ERR_USER when the module did not create user.
+ */
+pog_err pog_accounts_lock(const struct pog_config *cfg, const char *user,
+			  const struct pog_io *io);
+
+/*
+ * okta-groups users purge: userdel (never -r: the home stays), groupdel
+ * of the private group if userdel left it, the ledger removed, and the
+ * record kept as a tombstone (state purged) so that the UID stays this
+ * name's. POG_ERR_USER when the module did not create user.
+ */
+pog_err pog_accounts_purge(const struct pog_config *cfg, const char *user,
+			   const struct pog_io *io);
+
+#define POG_ACCOUNTS_LOCKED "This account is locked on this host; ask an administrator."
 #define POG_ACCOUNTS_RETRY "Your account could not be created just now; please connect again."
 
 #endif /* POG_ACCOUNTS_H */

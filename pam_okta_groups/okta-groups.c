@@ -11,8 +11,10 @@
 #include <unistd.h>
 
 #include "cfg.h"
+#include "hostcheck.h"
 #include "login.h"
 #include "pog.h"
+#include "sshcfg.h"
 #include "sync.h"
 #include "tool_groups.h"
 #include "util.h"
@@ -124,6 +126,9 @@ cmd_check(const char *conf)
 	if (load(conf, &cfg, true) != 0)
 		return 1;
 	printf("config: ok (%s)\n", conf);
+	/* Warnings only: the host's side of sshd and first logins. */
+	pog_sshd_check_grace(&cfg, "/etc/ssh", &tool_io);
+	(void)pog_hostcheck_accounts(&cfg, "/etc", &tool_io);
 	rc = pog_tool_check_sudo(&cfg) != 0;
 	err = pog_login_check(&cfg, &tool_io);
 	if (err != POG_OK) {

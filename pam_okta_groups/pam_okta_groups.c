@@ -24,6 +24,7 @@
 #include <security/pam_modutil.h>
 
 #include "accounts.h"
+#include "pending.h"
 #include "cfg.h"
 #include "handoff.h"
 #include "login.h"
@@ -257,7 +258,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	struct pog_login_stats stats = { 0 };
 	char *sub = NULL;
 	pog_err err;
-	int rc;
+	int rc, slot = -1;
 
 	/* A verified identity from an earlier pam_authenticate on this
 	 * handle must not outlive a new attempt, whatever it returns. */
@@ -274,6 +275,12 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		rc = PAM_USER_UNKNOWN;
 		goto out;
 	}
+	if (pog_accounts_locked(&f.cfg, f.user, &f.io)) {
+		face_log(&f, LOG_NOTICE, true, f.user, "result=failed reason=\"account locked\"");
+		pog_tell(&f.io, "%s", POG_ACCOUNTS_LOCKED);
+		rc = PAM_PERM_DENIED;
+		goto out;
+	}
 	id = calloc(1, sizeof(*id));
 	if (id == NULL) {
 		rc = PAM_BUF_ERR;
@@ -281,7 +288,17 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	}
 	if (f.service != NULL && strcmp(f.service, "sshd") == 0)
 		pog_sshd_check_grace(&f.cfg, "/etc/ssh", &f.io);
+	err = pog_pending_take(f.cfg.state_dir, f.cfg.max_pending, &slot, &f.io);
+	if (err != POG_OK) {
+		face_log(&f, LOG_NOTICE, true, f.user, "result=failed reason=\"max_pending\"");
+		pog_tell(&f.io, "%s", err == POG_ERR_UNAVAIL ? POG_PENDING_FULL :
+			 pog_user_message(err));
+		rc = pog_err_to_pam(err);
+		goto out;
+	}
 	err = pog_login(&f.cfg, f.user, f.service, &f.io, id, &stats);
+	pog_pending_release(slot);
+	slot = -1;
 	pog_log(&f.io, LOG_DEBUG, "login: %u requests, %u token polls, discovery %s, jwks %s",
 		stats.requests, stats.polls, stats.discovery_cached ? "cached" : "fetched",
 		!stats.jwks_used ? "not needed" : stats.jwks_cached ? "cached" : "fetched");
@@ -455,6 +472,11 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		rc = pog_err_to_pam(err);
 		goto out;
 	}
+	if (pog_accounts_locked(&f.cfg, f.user, &f.io)) {
+		pog_tell(&f.io, "%s", POG_ACCOUNTS_LOCKED);
+		rc = PAM_PERM_DENIED;
+		goto out;
+	}
 	err = first_login(&f, id);
 	if (err != POG_OK) {
 		pog_tell(&f.io, "%s", err == POG_ERR_SYSTEM ? POG_ACCOUNTS_RETRY : pog_user_message(err));
@@ -466,6 +488,8 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	if (err != POG_OK)
 		pog_tell(&f.io, "%s", res.deny_reason ? res.deny_reason : pog_user_message(err));
 	rc = pog_err_to_pam(err);
+	if (rc == PAM_SUCCESS)
+		pog_accounts_touch(&f.cfg, f.user, id->sub, &f.io);
 	if (rc == PAM_SUCCESS && f.cfg.mode == POG_MODE_SESSION)
 		rc = hand_off(pamh, &f, id);
 out:

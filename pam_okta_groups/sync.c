@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "accounts.h"
 #include "grp.h"
 #include "grpfile.h"
 #include "ledger.h"
@@ -731,6 +732,7 @@ pog_sync_recent_login(const struct pog_config *cfg, const char *user,
 	struct pog_recent r = { 0 };
 	char *msg = NULL, *why = NULL, *quser = NULL, *qsub = NULL, *qwhy = NULL;
 	int64_t age = 0;
+	bool locked;
 	pog_err err;
 
 	err = pog_ledger_load(cfg->state_dir, user, &l, &msg);
@@ -747,7 +749,11 @@ pog_sync_recent_login(const struct pog_config *cfg, const char *user,
 		/* A ledger we cannot trust vouches for nothing. */
 		pog_log(io, LOG_ERR, "ledger of %s: %s", user, msg ? msg : pog_strerror(err));
 	}
-	if (cfg->mode == POG_MODE_SESSION) {
+	locked = pog_accounts_locked(cfg, user, io);
+	if (locked) {
+		why = strdup("the account is locked (okta-groups users lock)");
+		err = why != NULL ? POG_ERR_NOBINDING : POG_ERR_NOMEM;
+	} else if (cfg->mode == POG_MODE_SESSION) {
 		/* setcred needs the groups that only a device flow decides. */
 		why = strdup("recent_login does not apply with mode = session");
 		err = why != NULL ? POG_ERR_NOBINDING : POG_ERR_NOMEM;
@@ -772,7 +778,8 @@ pog_sync_recent_login(const struct pog_config *cfg, const char *user,
 	}
 	pog_log(io, LOG_NOTICE, "audit: user=%s sub=%s no device flow result=\"denied: "
 		"recent login\" reason=%s", quser, qsub, qwhy);
-	*deny_reason = pog_policy_recent_sentence(cfg->recent_login);
+	*deny_reason = locked ? strdup(POG_ACCOUNTS_LOCKED) :
+				  pog_policy_recent_sentence(cfg->recent_login);
 	if (*deny_reason == NULL)
 		err = POG_ERR_NOMEM;
 out:

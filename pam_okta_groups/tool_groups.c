@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "accounts.h"
 #include "grp.h"
 #include "grpfile.h"
 #include "ledger.h"
@@ -540,6 +541,54 @@ out:
 	return rc;
 }
 
+/* The accounts the module created, not seen since cutoff: locked (never deleted). */
+static int
+expire_accounts(const struct pog_config *cfg, int64_t cutoff, int64_t now, bool dry_run)
+{
+	struct pog_strv names = { 0 };
+	char *dir = pog_asprintf("%s/accounts", cfg->state_dir), when[128];
+	size_t nlocked = 0;
+	int rc = 0;
+
+	if (dir == NULL || list_users(dir, &names) != POG_OK) {
+		free(dir);
+		return 1;
+	}
+	for (size_t i = 0; i < names.n; i++) {
+		struct pog_account a;
+		pog_err err = pog_accounts_record(cfg, names.v[i], &a);
+
+		if (err != POG_OK) {
+			fprintf(stderr, "okta-groups: skipped: the record of %s cannot be read\n",
+				names.v[i]);
+			rc = 1;
+			continue;
+		}
+		if (a.state != POG_ACCOUNT_ACTIVE || a.last_login >= cutoff)
+			continue;
+		format_when(a.last_login, now, when, sizeof(when));
+		nlocked++;
+		if (dry_run) {
+			printf("%s: would be locked (created account, last login %s)\n", a.name, when);
+			continue;
+		}
+		if (pog_accounts_lock(cfg, a.name, &tool_io) != POG_OK) {
+			fprintf(stderr, "okta-groups: expire: cannot lock %s\n", a.name);
+			rc = 1;
+			continue;
+		}
+		printf("%s: locked (created account, last login %s)\n", a.name, when);
+		syslog(LOG_AUTHPRIV | LOG_NOTICE, "expire: user=%s created account locked "
+		       "last_login=%lld", a.name, (long long)a.last_login);
+	}
+	if (names.n > 0)
+		printf("expire%s: %zu created account(s) %s\n", dry_run ? " (dry run)" : "",
+		       nlocked, dry_run ? "would be locked" : "locked");
+	pog_strv_free(&names);
+	free(dir);
+	return rc;
+}
+
 int
 pog_tool_expire(const struct pog_config *cfg, int argc, char **argv)
 {
@@ -601,6 +650,8 @@ pog_tool_expire(const struct pog_config *cfg, int argc, char **argv)
 	printf("expire%s: %zu user(s) not seen for %lds, %zu membership(s) %s\n",
 	       dry_run ? " (dry run)" : "", nusers, older, nremoved,
 	       dry_run ? "would be removed" : "removed");
+	if (expire_accounts(cfg, cutoff, now, dry_run) != 0)
+		rc = 1;
 out:
 	free(msg);
 	pog_grp_db_free(&db);
@@ -609,6 +660,83 @@ out:
 }
 
 /* ---- users ---- */
+
+/* The accounts the module created (state_dir/accounts), after the ledgers. */
+static int
+list_accounts(const struct pog_config *cfg, int64_t now)
+{
+	struct pog_strv names = { 0 };
+	char *dir = pog_asprintf("%s/accounts", cfg->state_dir);
+	int rc = 0;
+
+	if (dir == NULL || list_users(dir, &names) != POG_OK) {
+		free(dir);
+		return 1;
+	}
+	if (names.n > 0)
+		printf("\naccounts created on first login:\n%-20s %-10s %-24s %-20s %-20s %s\n",
+		       "USER", "UID", "SUB", "CREATED", "LAST LOGIN", "STATE");
+	for (size_t i = 0; i < names.n; i++) {
+		struct pog_account a;
+		char created[128], last[128], *sub;
+
+		if (pog_accounts_record(cfg, names.v[i], &a) != POG_OK) {
+			fprintf(stderr, "okta-groups: the record of %s cannot be read\n", names.v[i]);
+			rc = 1;
+			continue;
+		}
+		format_when(a.created, now, created, sizeof(created));
+		format_when(a.last_login, now, last, sizeof(last));
+		sub = pog_sanitize(a.sub, 255);
+		printf("%-20s %-10u %-24s %-20s %-20s %s\n", a.name, (unsigned int)a.uid,
+		       sub != NULL ? sub : "?", created, last, pog_account_state_name(a.state));
+		free(sub);
+	}
+	pog_strv_free(&names);
+	free(dir);
+	return rc;
+}
+
+/* users lock USER, users purge USER: created accounts only. */
+static int
+users_change(const struct pog_config *cfg, int argc, char **argv)
+{
+	bool purge = strcmp(argv[0], "purge") == 0;
+	const char *user;
+	pog_err err;
+
+	if (argc != 2 || argv[1][0] == '-') {
+		fprintf(stderr, "usage: okta-groups users [-c CONF] %s USER\n", argv[0]);
+		return 2;
+	}
+	user = argv[1];
+	if (!pog_grp_user_valid(user)) {
+		fprintf(stderr, "okta-groups: not a valid user name\n");
+		return 2;
+	}
+	err = purge ? pog_accounts_purge(cfg, user, &tool_io) : pog_accounts_lock(cfg, user, &tool_io);
+	if (err == POG_ERR_USER) {
+		fprintf(stderr, "okta-groups: %s was not created by pam_okta_groups (no record in "
+			"%s/accounts): %s\n", user, cfg->state_dir,
+			purge ? "remove it with userdel" :
+			"lock it with usermod -L -e 1, which pam_unix's account phase enforces");
+		return 1;
+	}
+	if (err != POG_OK) {
+		fprintf(stderr, "okta-groups: users %s %s: %s\n", argv[0], user, pog_strerror(err));
+		return 1;
+	}
+	/* A locked or purged account keeps no sudo rule. */
+	if (pog_sudoers_remove(cfg, user, &tool_io) != POG_OK)
+		fprintf(stderr, "okta-groups: %s: cannot remove %s/okta-%s\n", user,
+			cfg->sudoers_dir, user);
+	if (purge)
+		printf("%s: purged (the home is kept; its UID stays reserved for this name)\n", user);
+	else
+		printf("%s: locked; the module refuses its logins\n", user);
+	syslog(LOG_AUTHPRIV | LOG_NOTICE, "users %s: user=%s", argv[0], user);
+	return 0;
+}
 
 static int
 users_list(const struct pog_config *cfg, int argc, char **argv)
@@ -650,6 +778,8 @@ users_list(const struct pog_config *cfg, int argc, char **argv)
 		pog_ledger_free(&l);
 	}
 	pog_strv_free(&users);
+	if (list_accounts(cfg, now) != 0)
+		rc = 1;
 	return rc;
 }
 
@@ -744,6 +874,8 @@ pog_tool_users(const struct pog_config *cfg, int argc, char **argv)
 	} cmds[] = {
 		{ "list", users_list },
 		{ "rebind", users_rebind },
+		{ "lock", users_change },
+		{ "purge", users_change },
 	};
 
 	if (argc < 2)
@@ -753,7 +885,7 @@ pog_tool_users(const struct pog_config *cfg, int argc, char **argv)
 			return cmds[i].run(cfg, argc - 1, argv + 1);
 	fprintf(stderr, "okta-groups: users: unknown command: %s\n"
 		"usage: okta-groups users [-c CONF] [list]\n"
-		"       okta-groups users [-c CONF] rebind USER\n", argv[1]);
+		"       okta-groups users [-c CONF] rebind|lock|purge USER\n", argv[1]);
 	return 2;
 }
 
