@@ -384,6 +384,66 @@ printable_word(const char *p, const char *e)
 
 enum { K_MAGIC, K_NAME, K_UID, K_SUB, K_CREATED, K_LAST, K_STATE, K_N };
 
+/* One value of an account record, checked for its key; *why on failure. */
+static bool
+account_value(struct pog_account *a, int k, const char *v, const char *eol,
+	      const char **why)
+{
+	size_t vlen = (size_t)(eol - v);
+
+	switch (k) {
+	case K_MAGIC:
+		*why = "not version 1";
+		if (vlen != 1 || *v != '1')
+			return false;
+		break;
+	case K_NAME:
+		*why = "invalid name";
+		if (vlen > POG_UID_NAME_MAX)
+			return false;
+		memcpy(a->name, v, vlen);
+		a->name[vlen] = '\0';
+		if (!pog_uid_name_valid(a->name))
+			return false;
+		break;
+	case K_UID: {
+		const char *q = v;
+
+		*why = "invalid uid";
+		if (!parse_u32(&q, eol, &a->uid) || q != eol ||
+		    a->uid < POG_UID_RANGE_MIN || a->uid > POG_UID_RANGE_MAX)
+			return false;
+		break;
+	}
+	case K_SUB:
+		*why = "sub too long";
+		if (vlen > POG_ACCOUNT_SUB_MAX)
+			return false;
+		memcpy(a->sub, v, vlen);
+		a->sub[vlen] = '\0';
+		break;
+	case K_CREATED:
+	case K_LAST:
+		*why = "invalid time";
+		if (!parse_i64(v, eol, k == K_CREATED ? &a->created : &a->last_login))
+			return false;
+		break;
+	case K_STATE:
+		*why = "invalid state";
+		for (k = 0; k < 3; k++)
+			if (strlen(state_names[k]) == vlen &&
+			    memcmp(state_names[k], v, vlen) == 0)
+				break;
+		if (k == 3)
+			return false;
+		a->state = (enum pog_account_state)k;
+		break;
+	default:
+		break;
+	}
+	return true;
+}
+
 bool
 pog_account_parse(const char *text, size_t len, struct pog_account *out,
 		  const char **why)
@@ -402,7 +462,7 @@ pog_account_parse(const char *text, size_t len, struct pog_account *out,
 	while (p < end) {
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
 		const char *sp, *v;
-		size_t klen, vlen;
+		size_t klen;
 		int k;
 
 		*why = "every line must end with a newline";
@@ -414,7 +474,6 @@ pog_account_parse(const char *text, size_t len, struct pog_account *out,
 			return false;
 		klen = (size_t)(sp - p);
 		v = sp + 1;
-		vlen = (size_t)(eol - v);
 		for (k = 0; k < K_N; k++)
 			if (strlen(keys[k]) == klen && memcmp(keys[k], p, klen) == 0)
 				break;
@@ -428,56 +487,8 @@ pog_account_parse(const char *text, size_t len, struct pog_account *out,
 		*why = "a value is empty or not printable";
 		if (!printable_word(v, eol))
 			return false;
-		switch (k) {
-		case K_MAGIC:
-			*why = "not version 1";
-			if (vlen != 1 || *v != '1')
-				return false;
-			break;
-		case K_NAME:
-			*why = "invalid name";
-			if (vlen > POG_UID_NAME_MAX)
-				return false;
-			memcpy(a.name, v, vlen);
-			a.name[vlen] = '\0';
-			if (!pog_uid_name_valid(a.name))
-				return false;
-			break;
-		case K_UID: {
-			const char *q = v;
-
-			*why = "invalid uid";
-			if (!parse_u32(&q, eol, &a.uid) || q != eol ||
-			    a.uid < POG_UID_RANGE_MIN || a.uid > POG_UID_RANGE_MAX)
-				return false;
-			break;
-		}
-		case K_SUB:
-			*why = "sub too long";
-			if (vlen > POG_ACCOUNT_SUB_MAX)
-				return false;
-			memcpy(a.sub, v, vlen);
-			a.sub[vlen] = '\0';
-			break;
-		case K_CREATED:
-		case K_LAST:
-			*why = "invalid time";
-			if (!parse_i64(v, eol, k == K_CREATED ? &a.created : &a.last_login))
-				return false;
-			break;
-		case K_STATE:
-			*why = "invalid state";
-			for (k = 0; k < 3; k++)
-				if (strlen(state_names[k]) == vlen &&
-				    memcmp(state_names[k], v, vlen) == 0)
-					break;
-			if (k == 3)
-				return false;
-			a.state = (enum pog_account_state)k;
-			break;
-		default:
-			break;
-		}
+		if (!account_value(&a, k, v, eol, why))
+			return false;
 		p = eol + 1;
 	}
 	for (int k = 0; k < K_N; k++) {
