@@ -82,7 +82,7 @@ if ! grep -q "EXP: exit 0" "$T/out"; then
 	fail "newuser's first SSH connection failed"
 fi
 line=$(grep '^newuser:' "$ETC/passwd") || fail "no passwd line for newuser"
-IFS=: read -r _ pwf uid gid _ home shell <<<"$line"
+IFS=: read -r _ _ uid gid _ home shell <<<"$line"
 [ "$uid" = "$gid" ] && [ "$uid" -ge 1879048192 ] && [ "$uid" -le 2147483646 ] || fail "newuser's line: $line"
 [ "$home:$shell" = "$NS_HOME/newuser:/bin/bash" ] || fail "home and shell: $line"
 grep -q "^newuser:x:$uid:" "$ETC/group" || fail "no private group newuser:$uid"

@@ -40,7 +40,8 @@ conf() {
 }
 
 login() {
-	export PAMRUN_APPROVE="$(approver alice)"
+	PAMRUN_APPROVE="$(approver alice)"
+	export PAMRUN_APPROVE
 	in_ns "$PAMRUN" /etc/pam.d okta alice auth account >"$T/out" 2>&1 || true
 }
 

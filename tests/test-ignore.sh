@@ -44,7 +44,8 @@ ok "a user in local_users: PAM_IGNORE in auth and account, no request"
 # auth asks the provider.
 pamrun okta alice account || true
 expect_out "result account PAM_PERM_DENIED" "alice's account phase without an Okta sign-in"
-export PAMRUN_APPROVE="$(approver alice)"
+PAMRUN_APPROVE="$(approver alice)"
+export PAMRUN_APPROVE
 pamrun okta alice auth || true
 expect_out "result auth PAM_SUCCESS" "alice signs in with Okta"
 [ "$(devices)" -gt "$before" ] || fail "alice: the provider saw no device request"

@@ -80,7 +80,8 @@ ok "approval_timeout ends the wait in ${elapsed}s, and says so to the user and t
 # claim and the scopes asked for.
 write_conf "$T/pam_okta_groups.conf"
 sed -i 's/^username_claim = .*/username_claim = nosuchclaim/' "$T/pam_okta_groups.conf"
-export PAMRUN_APPROVE="$(approver alice)"
+PAMRUN_APPROVE="$(approver alice)"
+export PAMRUN_APPROVE
 pamrun okta alice auth || true
 expect_out "result auth PAM_SERVICE_ERR" "missing username claim"
 expect_out "error: Okta sign-in is not set up correctly on this host" "missing username claim: the config sentence"

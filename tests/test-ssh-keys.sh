@@ -25,7 +25,6 @@ conf() {
 	conf_set "$CONF" login "recent_login = $1"
 }
 conf 8h
-host=$(hostname)
 
 mkdir -p "$T/ssh"
 ssh-keygen -q -t ed25519 -N '' -C okta-test -f "$T/ssh/host_ed25519_key"
