@@ -20,7 +20,7 @@
 #
 # The run happens in a private mount namespace (tests/evil/sandbox.sh)
 # when unshare(1) may make one: /dev/log is a socket this file reads
-# (tests/evil/syslog.js), and /etc/passwd holds the test accounts alice
+# (tests/syslogd.pl --stream), and /etc/passwd holds the test accounts alice
 # and bob, whose groups the account phase edits in $T/group. Without it
 # the log is not checked and the cases that need the accounts skip.
 
@@ -88,15 +88,16 @@ EOF
 write_group_files
 
 SANDBOX=no
-if unshare --mount true 2>/dev/null; then
+if unshare --mount true 2>/dev/null && command -v perl >/dev/null; then
 	cp /etc/passwd "$T/passwd"
 	grep -q '^alice:' "$T/passwd" || echo 'alice:x:5001:5001:Alice:/nonexistent:/usr/sbin/nologin' >>"$T/passwd"
 	grep -q '^bob:' "$T/passwd" || echo 'bob:x:5002:5002:Bob:/nonexistent:/usr/sbin/nologin' >>"$T/passwd"
 	chmod 644 "$T/passwd"
-	node "$EVIL/syslog.js" "$T/syslog.sock" "$T/syslog" >"$T/syslog.out" 2>&1 </dev/null &
+	perl "$top_srcdir/tests/syslogd.pl" --stream --ready "$T/syslog.ready" --ends "$T/syslog.ends" \
+		"$T/syslog.sock" "$T/syslog" >"$T/syslog.out" 2>&1 </dev/null &
 	_syslogd=$!
 	for _ in $(seq 100); do [ -s "$T/syslog.ready" ] && break; sleep 0.05; done
-	[ -s "$T/syslog.ready" ] || fail "the syslog stand-in did not start"
+	[ -s "$T/syslog.ready" ] || { cat "$T/syslog.out"; fail "the syslog stand-in did not start"; }
 	SANDBOX=yes
 fi
 
@@ -219,7 +220,7 @@ now_ms() {
 	echo $((t / 1000))
 }
 
-# The number of processes that have hung up on syslog.js so far.
+# The number of processes that have hung up on the syslog stand-in so far.
 log_ends() {
 	local lines
 	mapfile -t lines <"$T/syslog.ends"
