@@ -368,7 +368,8 @@ accepted() {
 
 # not_written JSON-STRING...: none of these strings, given as JSON
 # literals (so that "a\u0000b" and "a\nb" can be said), is in the group
-# files or the state dir (the ledger), as raw bytes.
+# files or the state dir's files (the ledger; its folder state/pending
+# holds only the empty max_pending slots), as raw bytes.
 # not_shown JSON-STRING...: nor in pamrun's output or a log line.
 _absent() {
 	local what=$1 list
@@ -385,7 +386,7 @@ const [needles, ...files] = process.argv.slice(1);
 for (const s of JSON.parse(needles)) {
   const b = Buffer.from(s, "utf8");
   for (const f of files) {
-    if (fs.existsSync(f) && fs.readFileSync(f).includes(b)) {
+    if (fs.existsSync(f) && fs.statSync(f).isFile() && fs.readFileSync(f).includes(b)) {
       console.log(`${JSON.stringify(s)} is in ${f}`);
       process.exit(1);
     }
