@@ -58,8 +58,8 @@ trap evil_cleanup EXIT INT TERM
 
 # ---- the fixtures: group files and accounts ----
 
-write_group_files() {
-	cat >"$T/group" <<'EOF'
+# The group files every case starts from (expect_groups compares with them).
+FIXTURE_GROUP=$(cat <<'EOF'
 root:x:0:
 adm:x:4:syslog
 wheel:x:10:
@@ -70,7 +70,8 @@ nogroup:x:65534:
 alice:x:5001:
 bob:x:5002:
 EOF
-	cat >"$T/gshadow" <<'EOF'
+)
+FIXTURE_GSHADOW=$(cat <<'EOF'
 root:*::
 adm:*::syslog
 wheel:*::
@@ -81,6 +82,10 @@ nogroup:*::
 alice:!::
 bob:!::
 EOF
+)
+write_group_files() {
+	printf '%s\n' "$FIXTURE_GROUP" >"$T/group"
+	printf '%s\n' "$FIXTURE_GSHADOW" >"$T/gshadow"
 	chmod 644 "$T/group"
 	chmod 640 "$T/gshadow"
 	rm -f "$T/group-" "$T/gshadow-"
@@ -399,31 +404,7 @@ not_shown() { _absent shown "$@"; }
 # expect_groups: $T/group and $T/gshadow are the fixture with alice added
 # to exactly the groups named, and every other byte the same.
 expect_groups() {
-	local g want_g want_s
-	want_g=$(cat <<'EOF'
-root:x:0:
-adm:x:4:syslog
-wheel:x:10:
-sudo:x:27:
-docker:x:999:
-devteam:x:2000:bob
-nogroup:x:65534:
-alice:x:5001:
-bob:x:5002:
-EOF
-)
-	want_s=$(cat <<'EOF'
-root:*::
-adm:*::syslog
-wheel:*::
-sudo:*::
-docker:!::
-devteam:!::bob
-nogroup:*::
-alice:!::
-bob:!::
-EOF
-)
+	local g want_g=$FIXTURE_GROUP want_s=$FIXTURE_GSHADOW
 	for g in "$@"; do
 		want_g=$(sed -E "s/^($g:[^:]*:[^:]*:)(.+)\$/\\1\\2,alice/; s/^($g:[^:]*:[^:]*:)\$/\\1alice/" <<<"$want_g")
 		want_s=$(sed -E "s/^($g:[^:]*:[^:]*:)(.+)\$/\\1\\2,alice/; s/^($g:[^:]*:[^:]*:)\$/\\1alice/" <<<"$want_s")
