@@ -17,11 +17,11 @@
 #   /var/log  $T/varlog (wtmp, btmp and lastlog of sshd and login)
 #   /var/lib/sss  $T/sss when it exists (the module runs sss_cache)
 #   /dev      a tmpfs with the host's null, zero, tty, ptmx, pts... and
-#             /dev/log, a socket a small listener reads into $T/syslog
+#             /dev/log, a socket tests/syslogd.pl reads into $T/syslog
 #   PAMDIR    $T/pam-modules, a copy of the system's PAM module folder
 #             with pam_okta_groups.so installed, for plain "pam_okta_groups.so"
 #
-# A holder process (the syslog listener) keeps the namespace alive;
+# A holder process (the syslog listener, tests/syslogd.pl) keeps the namespace alive;
 # everything started in it is stopped when the test exits, even on failure.
 
 need_root "private mount namespaces over a copy of /etc"
@@ -207,26 +207,6 @@ ns_pam() {
 	chmod 644 "$ETC/pam.d/$1"
 }
 
-# The syslog listener: binds /dev/log (inside the namespace) and appends
-# each message as one line to $SYSLOG. It also holds the namespace.
-_NS_SYSLOGD='
-use strict; use warnings; use Socket; use IO::Handle;
-my ($path, $out, $ready) = @ARGV;
-unlink $path;
-socket(my $s, PF_UNIX, SOCK_DGRAM, 0) or die "socket: $!";
-bind($s, pack_sockaddr_un($path)) or die "bind $path: $!";
-chmod 0666, $path;
-open(my $o, ">>", $out) or die "$out: $!";
-$o->autoflush(1);
-open(my $r, ">", $ready) or die "$ready: $!"; close $r;
-$SIG{TERM} = sub { exit 0 };
-while (1) {
-	my $buf = "";
-	defined(recv($s, $buf, 65536, 0)) or next;
-	$buf =~ s/\0+$//; $buf =~ s/\n+$//;
-	print $o "$buf\n";
-}'
-
 _NS_SETUP='
 set -e
 T=$1 PAMDIR=$2
@@ -266,8 +246,9 @@ ns_start() {
 	cp "$MODULE" "$T/pam-modules/pam_okta_groups.so"
 	chmod 644 "$T/pam-modules/pam_okta_groups.so"
 	: >"$SYSLOG"
+	# shellcheck disable=SC2154 # top_srcdir: set by tests/lib.sh
 	unshare --mount --propagation private -- /bin/sh -c "$_NS_SETUP" sh "$T" "$PAMDIR" \
-		perl -e "$_NS_SYSLOGD" /dev/log "$SYSLOG" "$T/ns.ready" >"$T/ns.out" 2>&1 &
+		perl "$top_srcdir/tests/syslogd.pl" --ready "$T/ns.ready" /dev/log "$SYSLOG" >"$T/ns.out" 2>&1 &
 	NS_PID=$!
 	for _ in $(seq 100); do
 		[ -f "$T/ns.ready" ] && break

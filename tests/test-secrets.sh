@@ -13,7 +13,7 @@
 #    The secrets are known exactly: a preloaded script in the test
 #    provider (NODE_OPTIONS=--require) records every device code and
 #    token it hands out. Every pamrun runs in a private mount namespace
-#    whose /dev/log is served by a small listener, so the module's
+#    whose /dev/log is served by tests/syslogd.pl, so the module's
 #    syslog lines are captured.
 . "$(dirname "$0")/lib.sh"
 
@@ -74,23 +74,6 @@ unset NODE_OPTIONS POG_SPY_FILE
 # ---- a private /dev/log ----
 SYSLOG="$T/syslog"
 : >"$SYSLOG"
-LISTENER='
-use strict; use warnings; use Socket; use IO::Handle;
-my ($path, $out, $ready) = @ARGV;
-unlink $path;
-socket(my $s, PF_UNIX, SOCK_DGRAM, 0) or die "socket: $!";
-bind($s, pack_sockaddr_un($path)) or die "bind $path: $!";
-chmod 0666, $path;
-open(my $o, ">>", $out) or die "$out: $!";
-$o->autoflush(1);
-open(my $r, ">", $ready) or die "$ready: $!"; close $r;
-$SIG{TERM} = sub { exit 0 };
-while (1) {
-	my $buf = "";
-	defined(recv($s, $buf, 65536, 0)) or next;
-	$buf =~ s/\0+$//; $buf =~ s/\n+$//;
-	print $o "$buf\n";
-}'
 # A tmpfs for /dev with the host devices the tests use, and the socket.
 SETUP='
 set -e
@@ -113,7 +96,7 @@ mount -n --move "$d" /dev
 exec "$@"'
 mkdir -p "$T/ns-dev"
 unshare --mount --propagation private -- /bin/sh -c "$SETUP" sh "$T/ns-dev" \
-	perl -e "$LISTENER" /dev/log "$SYSLOG" "$T/ns.ready" >"$T/ns.out" 2>&1 &
+	perl "$top_srcdir/tests/syslogd.pl" --ready "$T/ns.ready" /dev/log "$SYSLOG" >"$T/ns.out" 2>&1 &
 NS_PID=$!
 secrets_cleanup() {
 	local rc=$?

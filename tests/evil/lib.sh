@@ -20,7 +20,7 @@
 #
 # The run happens in a private mount namespace (tests/evil/sandbox.sh)
 # when unshare(1) may make one: /dev/log is a socket this file reads
-# (tests/evil/syslog.js), and /etc/passwd holds the test accounts alice
+# (tests/syslogd.pl --stream), and /etc/passwd holds the test accounts alice
 # and bob, whose groups the account phase edits in $T/group. Without it
 # the log is not checked and the cases that need the accounts skip.
 
@@ -58,8 +58,8 @@ trap evil_cleanup EXIT INT TERM
 
 # ---- the fixtures: group files and accounts ----
 
-write_group_files() {
-	cat >"$T/group" <<'EOF'
+# The group files every case starts from (expect_groups compares with them).
+FIXTURE_GROUP=$(cat <<'EOF'
 root:x:0:
 adm:x:4:syslog
 wheel:x:10:
@@ -70,7 +70,8 @@ nogroup:x:65534:
 alice:x:5001:
 bob:x:5002:
 EOF
-	cat >"$T/gshadow" <<'EOF'
+)
+FIXTURE_GSHADOW=$(cat <<'EOF'
 root:*::
 adm:*::syslog
 wheel:*::
@@ -81,6 +82,10 @@ nogroup:*::
 alice:!::
 bob:!::
 EOF
+)
+write_group_files() {
+	printf '%s\n' "$FIXTURE_GROUP" >"$T/group"
+	printf '%s\n' "$FIXTURE_GSHADOW" >"$T/gshadow"
 	chmod 644 "$T/group"
 	chmod 640 "$T/gshadow"
 	rm -f "$T/group-" "$T/gshadow-"
@@ -88,15 +93,16 @@ EOF
 write_group_files
 
 SANDBOX=no
-if unshare --mount true 2>/dev/null; then
+if unshare --mount true 2>/dev/null && command -v perl >/dev/null; then
 	cp /etc/passwd "$T/passwd"
 	grep -q '^alice:' "$T/passwd" || echo 'alice:x:5001:5001:Alice:/nonexistent:/usr/sbin/nologin' >>"$T/passwd"
 	grep -q '^bob:' "$T/passwd" || echo 'bob:x:5002:5002:Bob:/nonexistent:/usr/sbin/nologin' >>"$T/passwd"
 	chmod 644 "$T/passwd"
-	node "$EVIL/syslog.js" "$T/syslog.sock" "$T/syslog" >"$T/syslog.out" 2>&1 </dev/null &
+	perl "$top_srcdir/tests/syslogd.pl" --stream --ready "$T/syslog.ready" --ends "$T/syslog.ends" \
+		"$T/syslog.sock" "$T/syslog" >"$T/syslog.out" 2>&1 </dev/null &
 	_syslogd=$!
 	for _ in $(seq 100); do [ -s "$T/syslog.ready" ] && break; sleep 0.05; done
-	[ -s "$T/syslog.ready" ] || fail "the syslog stand-in did not start"
+	[ -s "$T/syslog.ready" ] || { cat "$T/syslog.out"; fail "the syslog stand-in did not start"; }
 	SANDBOX=yes
 fi
 
@@ -219,7 +225,7 @@ now_ms() {
 	echo $((t / 1000))
 }
 
-# The number of processes that have hung up on syslog.js so far.
+# The number of processes that have hung up on the syslog stand-in so far.
 log_ends() {
 	local lines
 	mapfile -t lines <"$T/syslog.ends"
@@ -367,7 +373,8 @@ accepted() {
 
 # not_written JSON-STRING...: none of these strings, given as JSON
 # literals (so that "a\u0000b" and "a\nb" can be said), is in the group
-# files or the state dir (the ledger), as raw bytes.
+# files or the state dir's files (the ledger; its folder state/pending
+# holds only the empty max_pending slots), as raw bytes.
 # not_shown JSON-STRING...: nor in pamrun's output or a log line.
 _absent() {
 	local what=$1 list
@@ -384,7 +391,7 @@ const [needles, ...files] = process.argv.slice(1);
 for (const s of JSON.parse(needles)) {
   const b = Buffer.from(s, "utf8");
   for (const f of files) {
-    if (fs.existsSync(f) && fs.readFileSync(f).includes(b)) {
+    if (fs.existsSync(f) && fs.statSync(f).isFile() && fs.readFileSync(f).includes(b)) {
       console.log(`${JSON.stringify(s)} is in ${f}`);
       process.exit(1);
     }
@@ -397,31 +404,7 @@ not_shown() { _absent shown "$@"; }
 # expect_groups: $T/group and $T/gshadow are the fixture with alice added
 # to exactly the groups named, and every other byte the same.
 expect_groups() {
-	local g want_g want_s
-	want_g=$(cat <<'EOF'
-root:x:0:
-adm:x:4:syslog
-wheel:x:10:
-sudo:x:27:
-docker:x:999:
-devteam:x:2000:bob
-nogroup:x:65534:
-alice:x:5001:
-bob:x:5002:
-EOF
-)
-	want_s=$(cat <<'EOF'
-root:*::
-adm:*::syslog
-wheel:*::
-sudo:*::
-docker:!::
-devteam:!::bob
-nogroup:*::
-alice:!::
-bob:!::
-EOF
-)
+	local g want_g=$FIXTURE_GROUP want_s=$FIXTURE_GSHADOW
 	for g in "$@"; do
 		want_g=$(sed -E "s/^($g:[^:]*:[^:]*:)(.+)\$/\\1\\2,alice/; s/^($g:[^:]*:[^:]*:)\$/\\1alice/" <<<"$want_g")
 		want_s=$(sed -E "s/^($g:[^:]*:[^:]*:)(.+)\$/\\1\\2,alice/; s/^($g:[^:]*:[^:]*:)\$/\\1alice/" <<<"$want_s")

@@ -3,7 +3,7 @@
 #
 # Runs CMD in a private mount namespace (root only) where:
 #   /dev is a tmpfs of links to the real /dev entries, plus /dev/log, a link
-#   to SYSLOG-SOCKET (tests/evil/syslog.js), so the module's log lines can
+#   to SYSLOG-SOCKET (tests/syslogd.pl --stream), so the module's log lines can
 #   be read back;
 #   /etc/passwd is PASSWD-FILE, so test accounts (alice, bob) exist for the
 #   account phase without touching the host's files.
