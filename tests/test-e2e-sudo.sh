@@ -28,7 +28,7 @@ account  required  $MODULE"
 CONF=/etc/security/pam_okta_groups.conf
 SD="$ETC/sudoers.d"
 
-# conf RULE-OF-ADMIN: the config of SPEC.md in persistent mode, with [sudo].
+# conf RULE-OF-ADMIN: the example config in persistent mode, with [sudo].
 conf() {
 	ns_conf MODE=persistent
 	printf '[sudo]\nadmin = %s\ndeveloper = ALL=(root) /usr/bin/systemctl restart app.service\n' \
