@@ -105,76 +105,24 @@ pog_accounts_may_create(const struct pog_config *cfg, const char *user,
 	return compute(cfg, user, true, &ans, io);
 }
 
-/*
- * Runs argv[0] (an absolute path) with a fixed environment, stdin from
- * /dev/null, and stdout and stderr into the log: nothing reaches the
- * user's screen. POG_OK when it exits 0.
- */
+/* Runs a shadow tool; what it says goes to the log, never to the user's screen. */
 static pog_err
 run(const char *const argv[], const struct pog_io *io)
 {
-	static char path_env[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin", lc_env[] = "LC_ALL=C";
-	char *const envp[] = { path_env, lc_env, NULL };
-	char *av[32];
 	char out[1024];
-	size_t got = 0;
-	int fds[2], status = 0;
-	pid_t pid;
+	int status;
+	pog_err err = pog_run(argv, out, sizeof(out), 0, &status);
 
-	for (size_t i = 0; i < 32; i++) {
-		/* execve's prototype wants char *; it writes nothing. */
-		memcpy(&av[i], &argv[i], sizeof(av[i]));
-		if (argv[i] == NULL)
-			break;
-		if (i == 31)
-			return POG_ERR_INVALID;
-	}
-	if (pipe2(fds, O_CLOEXEC) != 0)
-		return POG_ERR_SYSTEM;
-	pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return POG_ERR_SYSTEM;
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-		if (null < 0 || dup2(null, 0) < 0 || dup2(fds[1], 1) < 0 || dup2(fds[1], 2) < 0)
-			_exit(127);
-		execve(av[0], av, envp);
-		_exit(127);
-	}
-	close(fds[1]);
-	for (;;) {
-		ssize_t r = read(fds[0], out + got, sizeof(out) - 1 - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-		if (got == sizeof(out) - 1) {
-			char junk[256];
-
-			while (read(fds[0], junk, sizeof(junk)) > 0)
-				;
-			break;
-		}
-	}
-	close(fds[0]);
-	out[got] = '\0';
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (got > 0) {
+	if (err != POG_OK)
+		return err;
+	if (out[0] != '\0') {
 		char *q = pog_quote(out, 512);
 
 		pog_log(io, LOG_NOTICE, "accounts: %s said %s", argv[0], q ? q : "?");
 		free(q);
 	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		pog_log(io, LOG_ERR, "accounts: %s failed (status %d)", argv[0],
-			WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	if (status != 0) {
+		pog_log(io, LOG_ERR, "accounts: %s failed (status %d)", argv[0], status);
 		return POG_ERR_SYSTEM;
 	}
 	return POG_OK;

@@ -441,55 +441,21 @@ out:
 	return err;
 }
 
-/* fork+execve without a shell; output to /dev/null; bounded wait. */
+/* A cache tool, if installed: its output discarded, its wait bounded. */
 static void
-run_quiet(char *const argv[])
+run_quiet(const char *const argv[])
 {
-	const char *path = argv[0];
-	char env_path[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
-	char *const envp[] = { env_path, NULL };
-	double deadline;
-	pid_t pid;
 	int status;
 
-	if (access(path, X_OK) != 0)
-		return;
-	pid = fork();
-	if (pid < 0)
-		return;
-	if (pid == 0) {
-		int fd = open("/dev/null", O_RDWR);
-
-		if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
-			_exit(127);
-		(void)close_range(3, ~0U, 0);
-		execve(path, argv, envp);
-		_exit(127);
-	}
-	deadline = pog_now_mono() + CACHE_TOOL_TIMEOUT;
-	for (;;) {
-		struct timespec ts = { 0, 20 * 1000000L };
-		pid_t r = waitpid(pid, &status, WNOHANG);
-
-		if (r == pid || (r < 0 && errno != EINTR))
-			return;
-		if (pog_now_mono() >= deadline) {
-			(void)kill(pid, SIGKILL);
-			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-				;
-			return;
-		}
-		(void)nanosleep(&ts, NULL);
-	}
+	if (access(argv[0], X_OK) == 0)
+		(void)pog_run(argv, NULL, 0, CACHE_TOOL_TIMEOUT, &status);
 }
 
 static void
 invalidate_caches(const char *group_file)
 {
-	char nscd_path[] = "/usr/sbin/nscd", nscd_i[] = "-i", nscd_db[] = "group";
-	char sss_path[] = "/usr/sbin/sss_cache", sss_g[] = "-G";
-	char *const nscd[] = { nscd_path, nscd_i, nscd_db, NULL };
-	char *const sss[] = { sss_path, sss_g, NULL };
+	static const char *const nscd[] = { "/usr/sbin/nscd", "-i", "group", NULL };
+	static const char *const sss[] = { "/usr/sbin/sss_cache", "-G", NULL };
 
 	if (strcmp(group_file, SYSTEM_GROUP_FILE) != 0)
 		return;

@@ -92,60 +92,18 @@ out:
 static pog_err
 visudo_check(const char *file, char **out)
 {
-	static char path_env[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin", lc_env[] = "LC_ALL=C";
-	char *const envp[] = { path_env, lc_env, NULL };
-	char visudo[] = POG_VISUDO, opt_c[] = "-c", opt_f[] = "-f";
-	char *fcopy = strdup(file);
+	const char *const argv[] = { POG_VISUDO, "-c", "-f", file, NULL };
 	char buf[VISUDO_OUT_MAX];
-	size_t got = 0;
-	int fds[2] = { -1, -1 }, status = 0;
-	pid_t pid;
+	int status;
+	pog_err err = pog_run(argv, buf, sizeof(buf), 0, &status);
 
 	*out = NULL;
-	if (fcopy == NULL)
-		return POG_ERR_NOMEM;
-	if (pipe2(fds, O_CLOEXEC) != 0) {
-		free(fcopy);
-		return POG_ERR_SYSTEM;
-	}
-	pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		free(fcopy);
-		return POG_ERR_SYSTEM;
-	}
-	if (pid == 0) {
-		char *argv[] = { visudo, opt_c, opt_f, fcopy, NULL };
-		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-		if (null < 0 || dup2(null, 0) < 0 || dup2(fds[1], 1) < 0 || dup2(fds[1], 2) < 0)
-			_exit(127);
-		execve(argv[0], argv, envp);
-		_exit(127);
-	}
-	close(fds[1]);
-	for (;;) {
-		char junk[256];
-		ssize_t r = got < sizeof(buf) - 1 ? read(fds[0], buf + got, sizeof(buf) - 1 - got)
-						  : read(fds[0], junk, sizeof(junk));
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		if (got < sizeof(buf) - 1)
-			got += (size_t)r;
-	}
-	close(fds[0]);
-	buf[got] = '\0';
-	free(fcopy);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	if (err != POG_OK)
+		return err;
 	*out = pog_sanitize(buf, 512);
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	if (status == 0)
 		return POG_OK;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 127 ? POG_ERR_UNAVAIL : POG_ERR_CONFIG;
+	return status == 127 ? POG_ERR_UNAVAIL : POG_ERR_CONFIG;
 }
 
 /* Writes all of text to fd, then fsync and close (fd is closed either way). */

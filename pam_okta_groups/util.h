@@ -114,4 +114,15 @@ bool pog_all_of(const char *s, size_t n, bool (*is)(unsigned char));
 /* Constant-time-ish scrub of memory. */
 void pog_memzero(void *p, size_t n);
 
+/*
+ * Runs argv[0], an absolute path, without a shell: PATH and LC_ALL=C are
+ * its whole environment, stdin is /dev/null, every other descriptor is
+ * closed, and stdout and stderr go into out (at most outlen - 1 bytes,
+ * NUL-terminated; out NULL: discarded). A timeout > 0 kills it after
+ * that many seconds. *status is its exit status, or -1 when it did not
+ * exit (killed, or never started). POG_ERR_SYSTEM when it cannot start.
+ */
+pog_err pog_run(const char *const argv[], char *out, size_t outlen, double timeout,
+		int *status);
+
 #endif /* POG_UTIL_H */
