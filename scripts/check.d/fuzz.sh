@@ -4,4 +4,5 @@
 # long runs are scripts/fuzz with more seconds.
 command -v clang >/dev/null 2>&1 || { echo "SKIP: clang is not installed; the fuzz targets need it"; exit 77; }
 here=${here:-$(cd "$(dirname "$0")/../.." && pwd)}
-exec "$here/scripts/fuzz" 10
+# One target per core: each is a single process.
+exec "$here/scripts/fuzz" -j "${jobs:-2}" 10
