@@ -74,7 +74,14 @@ done
 
 export ASAN_OPTIONS="detect_leaks=$leaks:abort_on_error=1:log_path=$dir/reports/report"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$dir/reports/report"
-export LSAN_OPTIONS="log_path=$dir/reports/report"
+# use_tls=0: pam_end dlclose()s the module and the TLS blocks of the
+# libraries it loaded, and clang 14's LeakSanitizer then reads a stale
+# DTV slot and dies ("Tracer caught signal 11") at the exit of some
+# pamrun runs. Without TLS roots a leak can only be reported more, never
+# hidden.
+# tests/lsan.supp holds what that costs: the loader's allocations that
+# only TLS referred to.
+export LSAN_OPTIONS="log_path=$dir/reports/report:use_tls=0:suppressions=$here/tests/lsan.supp"
 rc=0
 make -C "$dir" -j1 check TESTS="${tests# }" >"$dir/check.out" 2>&1 || rc=$?
 grep -E '^(PASS|FAIL|SKIP|ERROR|XFAIL|XPASS):' "$dir/check.out" | sed 's/^/  /' || true
@@ -85,6 +92,13 @@ grep -E '^# (TOTAL|PASS|SKIP|FAIL|XPASS|ERROR):' "$dir/check.out" | sed 's/^/  /
 # syscalls with strace), and says so; that process went unchecked for
 # leaks, which the valgrind loop covers, and nothing was found wrong.
 for f in $(find "$dir/reports" -type f | sort); do
+	# A summary of suppressions only (the DTV, built in, and the
+	# loader's, tests/lsan.supp) says that nothing else was found.
+	if ! grep -v -E -e '^-+$' -e '^Suppressions used:$' -e '^ +count +bytes +template$' \
+		-e '^ +[0-9]+ +[0-9]+ (\*tls_get_addr\*|_dl_map_object_deps)$' -e '^$' "$f" |
+		grep -q .; then
+		continue
+	fi
 	if ! grep -v -e '^==[0-9]*==LeakSanitizer has encountered a fatal error\.$' \
 		-e '^==[0-9]*==HINT: ' -e '^$' "$f" | grep -q .; then
 		echo "  note: $(basename "$f"): LeakSanitizer could not run (the process was under ptrace)"

@@ -183,7 +183,7 @@ evil_stop_dir() {
 disk_state() {
 	# max_pending's slots come and go with every login, and the first
 	# one makes their folder: there from the start, it changes nothing.
-	mkdir -p -m 700 "$T/state/pending"
+	mkdir -p "$T/state/pending" && chmod 700 "$T/state/pending"
 	(cd "$T" && tar --numeric-owner --full-time --exclude=state/pending -cvvf - group* gshadow* state 2>/dev/null | cksum)
 }
 
