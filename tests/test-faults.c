@@ -320,30 +320,7 @@ make_sync_cfg(void)
 	snprintf(ldpath, sizeof(ldpath), "%s/alice", state);
 	if (mkdir(state, 0700) != 0)
 		exit(99);
-	if (pog_cfg_defaults(cfg) != POG_OK)
-		exit(99);
-	free(cfg->group_file);
-	free(cfg->gshadow_file);
-	free(cfg->state_dir);
-	cfg->group_file = strdup(gpath);
-	cfg->gshadow_file = strdup(spath);
-	cfg->state_dir = strdup(state);
-	cfg->mode = POG_MODE_PERSISTENT;
-	cfg->deny_on_no_binding = true;
-	cfg->roles = calloc(2, sizeof(*cfg->roles));
-	cfg->bindings = calloc(2, sizeof(*cfg->bindings));
-	if (cfg->roles == NULL || cfg->bindings == NULL)
-		exit(99);
-	cfg->roles[0].name = strdup("developer");
-	pog_strv_split(&cfg->roles[0].groups, "devteam docker");
-	cfg->roles[1].name = strdup("operator");
-	pog_strv_split(&cfg->roles[1].groups, "ops");
-	cfg->nroles = 2;
-	cfg->bindings[0].idp_group = strdup("DevTeam");
-	cfg->bindings[0].role = strdup("developer");
-	cfg->bindings[1].idp_group = strdup("Ops");
-	cfg->bindings[1].role = strdup("operator");
-	cfg->nbindings = 2;
+	tu_sync_cfg(cfg, gpath, spath, state);
 }
 
 /* alice moves from Ops to DevTeam: devteam and docker added, ops removed. */

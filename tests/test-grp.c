@@ -395,17 +395,6 @@ glibc_lists(enum pog_grp_kind kind, const char *line, struct pog_strv *adm,
 	return ok;
 }
 
-static bool
-same_list(const struct pog_strv *a, const struct pog_strv *b)
-{
-	if (a->n != b->n)
-		return false;
-	for (size_t i = 0; i < a->n; i++)
-		if (strcmp(a->v[i], b->v[i]) != 0)
-			return false;
-	return true;
-}
-
 /* Every list reads the same to us as to glibc's nss_files parser. */
 static void
 test_glibc_lists(void)
@@ -429,8 +418,8 @@ test_glibc_lists(void)
 
 			TC_CHECK(line != NULL && glibc_lists(kind, line, &gadm, &gmem));
 			TC_ERR(pog_grp_parse_entry(&cur, line + strlen(line), kind, &e), POG_OK);
-			ok = same_list(&e.members, &gmem) &&
-			     (kind == POG_GRP_GROUP || same_list(&e.admins, &gadm));
+			ok = tu_strv_eq(&e.members, &gmem) &&
+			     (kind == POG_GRP_GROUP || tu_strv_eq(&e.admins, &gadm));
 			if (!ok)
 				fprintf(stderr, "list \"%s\" (kind %d): %zu members for us, %zu for glibc\n",
 					lists[i], k, e.members.n, gmem.n);

@@ -42,17 +42,6 @@ path_in(const char *name)
 	return pog_asprintf("%s/%s", dir, name);
 }
 
-static bool
-strv_eq(const struct pog_strv *a, const struct pog_strv *b)
-{
-	if (a->n != b->n)
-		return false;
-	for (size_t i = 0; i < a->n; i++)
-		if (strcmp(a->v[i], b->v[i]) != 0)
-			return false;
-	return true;
-}
-
 static void
 fill(struct pog_ledger *l)
 {
@@ -90,10 +79,10 @@ test_round_trip(void)
 	TC_STREQ(b.pinned_sub, a.pinned_sub);
 	TC_STREQ(b.issuer, a.issuer);
 	TC_STREQ(b.result, a.result);
-	TC_CHECK(strv_eq(&a.idp_groups, &b.idp_groups));
-	TC_CHECK(strv_eq(&a.managed, &b.managed));
-	TC_CHECK(strv_eq(&a.last_added, &b.last_added));
-	TC_CHECK(strv_eq(&a.last_removed, &b.last_removed));
+	TC_CHECK(tu_strv_eq(&a.idp_groups, &b.idp_groups));
+	TC_CHECK(tu_strv_eq(&a.managed, &b.managed));
+	TC_CHECK(tu_strv_eq(&a.last_added, &b.last_added));
+	TC_CHECK(tu_strv_eq(&a.last_removed, &b.last_removed));
 	TC_ERR(pog_ledger_format(&b, &text2, &len2), POG_OK);
 	TC_EQ_INT(len, len2);
 	TC_EQ_INT(memcmp(text, text2, len), 0);
@@ -340,7 +329,7 @@ test_files(void)
 	TC_EQ_INT((st.st_mode & 07777), 0600);
 	TC_EQ_INT(st.st_uid, geteuid());
 	TC_ERR(pog_ledger_read(sd, "alice", &b, &io), POG_OK);
-	TC_CHECK(strv_eq(&a.managed, &b.managed) && b.when == a.when);
+	TC_CHECK(tu_strv_eq(&a.managed, &b.managed) && b.when == a.when);
 	pog_ledger_free(&b);
 	/* written again over it: still 0600, nothing else left in the folder */
 	TC_ERR(pog_ledger_write(sd, &a), POG_OK);

@@ -86,3 +86,49 @@ tu_rm_rf(const char *path)
 	}
 	return rm_failed ? -1 : 0;
 }
+
+bool
+tu_strv_eq(const struct pog_strv *a, const struct pog_strv *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], b->v[i]) != 0)
+			return false;
+	return true;
+}
+
+void
+tu_sync_cfg(struct pog_config *cfg, const char *group, const char *gshadow, const char *state)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	if (pog_cfg_defaults(cfg) != POG_OK)
+		exit(99);
+	free(cfg->group_file);
+	free(cfg->gshadow_file);
+	free(cfg->state_dir);
+	cfg->group_file = strdup(group);
+	cfg->gshadow_file = strdup(gshadow);
+	cfg->state_dir = strdup(state);
+	cfg->mode = POG_MODE_PERSISTENT;
+	cfg->deny_on_no_binding = true;
+	cfg->roles = calloc(2, sizeof(*cfg->roles));
+	cfg->bindings = calloc(2, sizeof(*cfg->bindings));
+	if (cfg->group_file == NULL || cfg->gshadow_file == NULL || cfg->state_dir == NULL ||
+	    cfg->roles == NULL || cfg->bindings == NULL)
+		exit(99);
+	cfg->roles[0].name = strdup("developer");
+	cfg->roles[1].name = strdup("operator");
+	cfg->bindings[0].idp_group = strdup("DevTeam");
+	cfg->bindings[0].role = strdup("developer");
+	cfg->bindings[1].idp_group = strdup("Ops");
+	cfg->bindings[1].role = strdup("operator");
+	if (cfg->roles[0].name == NULL || cfg->roles[1].name == NULL ||
+	    cfg->bindings[0].idp_group == NULL || cfg->bindings[0].role == NULL ||
+	    cfg->bindings[1].idp_group == NULL || cfg->bindings[1].role == NULL ||
+	    pog_strv_split(&cfg->roles[0].groups, "devteam docker") != POG_OK ||
+	    pog_strv_split(&cfg->roles[1].groups, "ops") != POG_OK)
+		exit(99);
+	cfg->nroles = 2;
+	cfg->nbindings = 2;
+}
