@@ -9,6 +9,10 @@
  */
 #include "config.h"
 
+#include <endian.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,10 +243,11 @@ pog_grp_db_free(struct pog_grp_db *db)
 	free(db->lines);
 	free(db->text);
 	free(db->index);
-	free(db->slots);
+	free(db->off);
 	free(db->parsed);
 	free(db->odd);
-	free(db->keys);
+	free(db->head);
+	free(db->next);
 	for (size_t i = 0; i < db->nhits; i++) {
 		free(db->hits[i].name);
 		free(db->hits[i].line);
@@ -263,13 +268,93 @@ name_hash(const char *s, size_t len)
 	return h;
 }
 
+/*
+ * The lazy db's line split. A file of 100k groups is split in one pass
+ * of 8-byte words (no call per line), and each line is put in a bucket
+ * by the first (up to) 8 bytes of its name, found in the word at its
+ * start: a lookup walks one short chain.
+ */
+static inline uint64_t
+load_le64(const char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, sizeof(w));
+	return le64toh(w);      /* byte j of the text is bits 8j..8j+7 */
+}
+
+static inline uint64_t
+bytes_of(unsigned char c)
+{
+	return 0x0101010101010101u * c;
+}
+
+/* The high bit of each zero byte of t, and no other bit (no carries across bytes). */
+static inline uint64_t
+zero_bytes(uint64_t t)
+{
+	const uint64_t low7 = 0x7f7f7f7f7f7f7f7fu;
+
+	return ~(((t & low7) + low7) | t | low7);
+}
+
+/* The first (up to) 8 bytes at p of a text that ends at end, zero-filled. */
+static uint64_t
+key_at(const char *p, const char *end)
+{
+	char b[8] = { 0 };
+
+	if (end - p >= 8)
+		return load_le64(p);
+	memcpy(b, p, (size_t)(end - p));
+	return load_le64(b);
+}
+
+/* The bytes of w before its first ':' or newline: a name's first 8 or fewer. */
+static inline uint64_t
+name_word(uint64_t w)
+{
+	uint64_t m = zero_bytes(w ^ bytes_of(':')) | zero_bytes(w ^ bytes_of('\n'));
+	size_t at = m != 0 ? (size_t)__builtin_ctzll(m) / 8 : 8;
+
+	return at == 0 ? 0 : at == 8 ? w : w & (~(uint64_t)0 >> (64 - 8 * at));
+}
+
+static inline size_t
+bucket_of(const struct pog_grp_db *db, uint64_t word)
+{
+	return (size_t)((word * 0x9e3779b97f4a7c15u) >> 32) & db->head_mask;
+}
+
+/* Line i of a lazy db: its length without the newline; *newline: it had one. */
+static size_t
+lazy_len(const struct pog_grp_db *db, size_t i, bool *newline)
+{
+	size_t len = (size_t)db->off[i + 1] - db->off[i];
+	bool nl = len > 0 && db->base[db->off[i + 1] - 1] == '\n';
+
+	if (newline != NULL)
+		*newline = nl;
+	return len - (nl ? 1 : 0);
+}
+
+/* The length of line i's name, the bytes before its first ':'; 0: it has none. */
+static size_t
+lazy_namelen(const struct pog_grp_db *db, size_t i)
+{
+	const char *p = db->base + db->off[i];
+	const char *colon = memchr(p, ':', lazy_len(db, i, NULL));
+
+	return colon != NULL ? (size_t)(colon - p) : 0;
+}
+
 /* Line i's name for the index: an entry's (eager), or the bytes before the first ':' (lazy). */
 static const char *
 key_of(const struct pog_grp_db *db, size_t i, size_t *len)
 {
 	if (db->lazy) {
-		*len = db->slots[i].namelen;
-		return db->base + db->slots[i].off;
+		*len = lazy_namelen(db, i);
+		return db->base + db->off[i];
 	}
 	*len = strlen(db->lines[i].e.name);
 	return db->lines[i].e.name;
@@ -341,13 +426,14 @@ static struct pog_grp_line *
 lazy_line(const struct pog_grp_db *cdb, size_t i)
 {
 	struct pog_grp_db *db = (struct pog_grp_db *)(uintptr_t)cdb;  /* the cache only */
-	struct pog_grp_slot *sl = &db->slots[i];
+	const char *raw = db->base + db->off[i];
 	struct pog_grp_line *l;
 	const char *c;
 	pog_err perr;
 
-	if (sl->line != 0)
-		return db->parsed[sl->line - 1];
+	for (size_t j = 0; j < db->nparsed; j++)        /* a sync parses a handful */
+		if (db->parsed[j]->raw == raw)
+			return db->parsed[j];
 	if (db->nparsed == db->parsed_cap) {
 		size_t ncap = db->parsed_cap != 0 ? db->parsed_cap * 2 : 16;
 		struct pog_grp_line **np = realloc(db->parsed, ncap * sizeof(*np));
@@ -364,9 +450,8 @@ lazy_line(const struct pog_grp_db *cdb, size_t i)
 		db->failed = true;
 		return NULL;
 	}
-	l->raw = db->base + sl->off;
-	l->rawlen = sl->len;
-	l->newline = sl->newline;
+	l->raw = raw;
+	l->rawlen = lazy_len(db, i, &l->newline);
 	c = l->raw;
 	perr = pog_grp_parse_entry(&c, l->raw + l->rawlen, db->kind, &l->e);
 	if (perr == POG_ERR_NOMEM) {
@@ -376,7 +461,6 @@ lazy_line(const struct pog_grp_db *cdb, size_t i)
 	}
 	l->is_entry = perr == POG_OK;
 	db->parsed[db->nparsed++] = l;
-	sl->line = (uint32_t)db->nparsed;
 	return l;
 }
 
@@ -387,40 +471,17 @@ line_at(const struct pog_grp_db *db, size_t k)
 	return db->lazy ? lazy_line(db, k - 1) : (struct pog_grp_line *)(uintptr_t)&db->lines[k - 1];
 }
 
-/* The last (up to) four bytes of a name, for a scan to skip most lines by. */
-static uint32_t
-name_tag(const char *s, size_t len)
-{
-	uint32_t t = 0;
-
-	if (len >= 4) {
-		memcpy(&t, s + len - 4, 4);
-		return t;
-	}
-	memcpy(&t, s, len);
-	return t;
-}
-
-static uint64_t
-name_key(size_t len, uint32_t tag)
-{
-	return (uint64_t)len << 32 | tag;
-}
-
 /*
- * The lines named name (len bytes), in line order: found by one scan of
- * the keys (length and last bytes; no hash table: hashing and bucketing
- * every name of a 100k-group file cost more than the scans), and kept,
- * as a sync asks about the same few names again and again. NULL with
- * db->failed set when out of memory.
+ * The lines named name (len bytes), in line order: the chain of its
+ * bucket, checked, and kept, as a sync asks about the same few names
+ * again and again. NULL with db->failed set when out of memory.
  */
 static const struct pog_grp_hits *
 lazy_hits(const struct pog_grp_db *cdb, const char *name, size_t len)
 {
 	struct pog_grp_db *db = (struct pog_grp_db *)(uintptr_t)cdb;  /* the cache only */
 	struct pog_grp_hits *h;
-	uint64_t key = name_key(len, name_tag(name, len));
-	size_t cap = 0;
+	size_t cap = 0, at = 0;
 
 	for (size_t j = 0; j < db->nhits; j++)
 		if (db->hits[j].len == len && memcmp(db->hits[j].name, name, len) == 0)
@@ -441,8 +502,20 @@ lazy_hits(const struct pog_grp_db *cdb, const char *name, size_t len)
 	memcpy(h->name, name, len);
 	h->name[len] = '\0';
 	h->len = len;
-	for (size_t i = 0; len != 0 && i < db->n; i++) {
-		if (db->keys[i] != key || memcmp(db->base + db->slots[i].off, name, len) != 0)
+	/* no line's name holds a ':' or a newline, nor is empty */
+	if (len == 0 || memchr(name, ':', len) != NULL || memchr(name, '\n', len) != NULL)
+		len = 0;
+	if (len != 0) {
+		char w[8] = { 0 };
+
+		memcpy(w, name, len < 8 ? len : 8);
+		at = db->head[bucket_of(db, load_le64(w))];
+	}
+	for (; at != 0; at = db->next[at - 1]) {
+		size_t i = at - 1;
+
+		if (db->off[i + 1] - db->off[i] <= len || db->base[db->off[i] + len] != ':' ||
+		    memcmp(db->base + db->off[i], name, len) != 0)
 			continue;
 		if (h->n == cap) {
 			size_t ncap = cap != 0 ? cap * 2 : 4;
@@ -457,6 +530,12 @@ lazy_hits(const struct pog_grp_db *cdb, const char *name, size_t len)
 			cap = ncap;
 		}
 		h->line[h->n++] = (uint32_t)i;
+	}
+	for (size_t j = 0; j < h->n / 2; j++) {        /* the chain ran backwards */
+		uint32_t t = h->line[j];
+
+		h->line[j] = h->line[h->n - 1 - j];
+		h->line[h->n - 1 - j] = t;
 	}
 	db->nhits++;
 	return h;
@@ -617,54 +696,116 @@ out:
 	return err;
 }
 
+/* Room for line n and the end mark: the arrays grow by half. */
+static bool
+lines_grow(struct pog_grp_db *db, size_t *cap)
+{
+	size_t ncap = *cap + *cap / 2 + 16;
+	uint32_t *no, *nn;
+
+	if (db->n + 1 > GRP_MAX_LINES)
+		return false;
+	if ((no = realloc(db->off, ncap * sizeof(*no))) == NULL)
+		return false;
+	db->off = no;
+	if ((nn = realloc(db->next, ncap * sizeof(*nn))) == NULL)
+		return false;
+	db->next = nn;
+	*cap = ncap;
+	return true;
+}
+
+static bool
+odd_add(struct pog_grp_db *db, size_t *odd_cap)
+{
+	if (db->nodd == *odd_cap) {
+		size_t ncap = *odd_cap != 0 ? *odd_cap * 2 : 16;
+		uint32_t *no = realloc(db->odd, ncap * sizeof(*no));
+
+		if (no == NULL)
+			return false;
+		db->odd = no;
+		*odd_cap = ncap;
+	}
+	db->odd[db->nodd++] = (uint32_t)db->n;
+	return true;
+}
+
+/*
+ * Adds the line that starts at text + at (the text ends at end): its
+ * offset, its bucket's chain, and the odd list when it starts as no
+ * entry does. Called once per line: the rare work is in the two above.
+ */
+static inline bool
+line_add(struct pog_grp_db *db, size_t *cap, size_t *odd_cap, const char *text,
+	 size_t at, const char *end)
+{
+	const char *p = text + at;
+	uint64_t w = end - p >= 8 ? load_le64(p) : key_at(p, end);
+	unsigned char c0 = (unsigned char)(w & 0xff);
+	size_t b;
+
+	if (db->n + 2 > *cap && !lines_grow(db, cap))
+		return false;
+	/* what pog_grp_parse_entry never takes; glibc may read the blank ones */
+	if ((c0 == '+' || c0 == '-' || (is_blank(c0) && c0 != '\n')) && !odd_add(db, odd_cap))
+		return false;
+	b = bucket_of(db, name_word(w));
+	db->next[db->n] = db->head[b];
+	db->head[b] = (uint32_t)(db->n + 1);
+	db->off[db->n++] = (uint32_t)at;
+	return true;
+}
+
 pog_err
 pog_grp_db_parse_lazy(struct pog_grp_db *out, enum pog_grp_kind kind,
 		      const char *text, size_t len)
 {
 	struct pog_grp_db db = { .kind = kind, .lazy = true, .base = text, .base_len = len };
-	const char *p = text, *end = text + len;
-	size_t lines = 1, nodd = 0;
+	const char *end = text + len;
+	size_t cap = 0, odd_cap = 0, buckets = 16, i = 0;
 	pog_err err = POG_ERR_NOMEM;
 
 	if (len > UINT32_MAX)
 		goto out;
-	for (const char *q = p; (q = memchr(q, '\n', (size_t)(end - q))) != NULL; q++)
-		lines++;
-	if (lines > GRP_MAX_LINES ||
-	    (db.slots = malloc(lines * sizeof(*db.slots))) == NULL ||
-	    (db.keys = calloc(lines, sizeof(*db.keys))) == NULL)
+	while (buckets < len / 32)      /* a line of a big file is 20 to 40 bytes */
+		buckets *= 2;
+	if ((db.head = calloc(buckets, sizeof(*db.head))) == NULL)
 		goto out;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl != NULL ? nl : end;
-		const char *colon;
-		struct pog_grp_slot *sl = &db.slots[db.n++];
+	db.head_mask = buckets - 1;
+	if (len > 0 && !line_add(&db, &cap, &odd_cap, text, 0, end))
+		goto out;
+	/* each line starts after a newline: found 16 bytes (SSE2, every
+	 * x86-64) or 8 bytes at a time */
+#ifdef __SSE2__
+	for (const __m128i nl = _mm_set1_epi8('\n'); i + 16 <= len; i += 16) {
+		unsigned m = (unsigned)_mm_movemask_epi8(
+			_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(text + i)), nl));
 
-		sl->off = (uint32_t)(p - text);
-		sl->len = (uint32_t)(le - p);
-		sl->namelen = 0;
-		sl->line = 0;
-		sl->newline = nl != NULL;
-		/* what pog_grp_parse_entry never takes; glibc may read the blank ones */
-		if (p == le || *p == '#' || *p == '+' || *p == '-' || is_blank((unsigned char)*p)) {
-			if (p != le && *p != '#' && db.n - 1 <= UINT32_MAX) {
-				if (nodd == db.nodd) {
-					size_t ncap = nodd != 0 ? nodd * 2 : 16;
-					uint32_t *no = realloc(db.odd, ncap * sizeof(*no));
+		for (; m != 0; m &= m - 1) {
+			size_t at = i + (size_t)__builtin_ctz(m) + 1;
 
-					if (no == NULL)
-						goto out;
-					db.odd = no;
-					nodd = ncap;
-				}
-				db.odd[db.nodd++] = (uint32_t)(db.n - 1);
-			}
-		} else if ((colon = memchr(p, ':', (size_t)(le - p))) != NULL) {
-			sl->namelen = (uint32_t)(colon - p);
-			db.keys[db.n - 1] = name_key(sl->namelen, name_tag(p, sl->namelen));
+			if (at < len && !line_add(&db, &cap, &odd_cap, text, at, end))
+				goto out;
 		}
-		p = le + 1;
 	}
+#endif
+	for (; i + 8 <= len; i += 8) {
+		uint64_t m = zero_bytes(load_le64(text + i) ^ bytes_of('\n'));
+
+		for (; m != 0; m &= m - 1) {
+			size_t at = i + (size_t)__builtin_ctzll(m) / 8 + 1;
+
+			if (at < len && !line_add(&db, &cap, &odd_cap, text, at, end))
+				goto out;
+		}
+	}
+	for (; i < len; i++)
+		if (text[i] == '\n' && i + 1 < len && !line_add(&db, &cap, &odd_cap, text, i + 1, end))
+			goto out;
+	if (cap == 0 && (db.off = malloc(sizeof(*db.off))) == NULL)
+		goto out;
+	db.off[db.n] = (uint32_t)len;
 	*out = db;
 	memset(&db, 0, sizeof(db));
 	err = POG_OK;
@@ -698,10 +839,11 @@ pog_grp_db_find_casefold(const struct pog_grp_db *db, const char *name)
 		const struct pog_grp_entry *e;
 
 		if (db->lazy) {
-			const char *k = db->base + db->slots[i].off;
+			const char *k = db->base + db->off[i];
 			size_t j;
 
-			if (db->slots[i].namelen != len)
+			if (len == 0 || ascii_lower(k[0]) != ascii_lower(name[0]) ||
+			    lazy_namelen(db, i) != len)
 				continue;
 			for (j = 0; j < len && ascii_lower(k[j]) == ascii_lower(name[j]); j++)
 				;
@@ -775,8 +917,10 @@ pog_grp_db_unparsed_member(const struct pog_grp_db *db, const char *group,
 			}
 		}
 		for (size_t j = 0; j < db->nodd && (found == 0 || db->odd[j] + 1 < found); j++) {
-			const struct pog_grp_slot *sl = &db->slots[db->odd[j]];
-			struct pog_grp_line l = { .raw = db->base + sl->off, .rawlen = sl->len };
+			struct pog_grp_line l = {
+				.raw = db->base + db->off[db->odd[j]],
+				.rawlen = lazy_len(db, db->odd[j], NULL),
+			};
 
 			if (raw_lists(&l, group, user))
 				return db->odd[j] + 1;
@@ -890,38 +1034,6 @@ format_entry(enum pog_grp_kind kind, const struct pog_grp_entry *e, struct pog_b
 	return format_list(&e->members, out);
 }
 
-/* A lazy db: the runs of unchanged lines are copied from the text whole. */
-static pog_err
-format_lazy(const struct pog_grp_db *db, struct pog_buf *out)
-{
-	size_t need = db->base_len + 1 + db->nparsed * (POG_NAME_MAX + 1), run = 0;
-
-	if (db->failed)
-		return POG_ERR_NOMEM;
-	if (out->cap < out->len + need) {
-		char *nd = realloc(out->data, out->len + need);
-
-		if (nd == NULL)
-			return POG_ERR_NOMEM;
-		out->data = nd;
-		out->cap = out->len + need;
-		out->data[out->len] = '\0';
-	}
-	for (size_t i = 0; i < db->n; i++) {
-		const struct pog_grp_slot *sl = &db->slots[i];
-		const struct pog_grp_line *l = sl->line != 0 ? db->parsed[sl->line - 1] : NULL;
-
-		if (l == NULL || !l->is_entry || !l->dirty)
-			continue;
-		if (pog_buf_add(out, db->base + run, sl->off - run) != POG_OK ||
-		    format_entry(db->kind, &l->e, out) != POG_OK ||
-		    (l->newline && pog_buf_add(out, "\n", 1) != POG_OK))
-			return POG_ERR_NOMEM;
-		run = (size_t)sl->off + sl->len + (sl->newline ? 1 : 0);
-	}
-	return pog_buf_add(out, db->base + run, db->base_len - run);
-}
-
 /* Adds a piece, joined to the last one when it follows it. */
 static void
 piece_add(struct pog_grp_piece *v, size_t *n, size_t off, size_t len, bool in_out)
@@ -1005,8 +1117,20 @@ pog_grp_db_format(const struct pog_grp_db *db, struct pog_buf *out)
 {
 	size_t need = 1;
 
-	if (db->lazy)
-		return format_lazy(db, out);
+	if (db->lazy) {
+		/* the pieces, joined */
+		struct pog_buf changed = { 0 };
+		struct pog_grp_piece *pc = NULL;
+		size_t npc = 0;
+		pog_err err = pog_grp_db_format_pieces(db, &changed, &pc, &npc);
+
+		for (size_t i = 0; err == POG_OK && i < npc; i++)
+			err = pog_buf_add(out, (pc[i].in_out ? changed.data : db->base) + pc[i].off,
+					  pc[i].len);
+		free(pc);
+		pog_buf_free(&changed);
+		return err == POG_OK ? pog_buf_add(out, "", 0) : err;   /* out->data is set */
+	}
 
 	/* Room for the whole file at once, so the buffer is not copied as it
 	 * grows: a changed entry gains at most one name and a comma. */

@@ -58,7 +58,7 @@ struct pog_grp_db {
 	uint64_t *index;
 	size_t index_mask;
 	/*
-	 * pog_grp_db_parse_lazy only: lines is unused; each line is a slot,
+	 * pog_grp_db_parse_lazy only: lines is unused; each line is an offset,
 	 * and an entry is parsed into a pog_grp_line of its own (parsed[])
 	 * the first time a lookup reaches it. The lookups take a const db
 	 * and fill that cache. failed: a parse ran out of memory, so a
@@ -68,13 +68,17 @@ struct pog_grp_db {
 	bool failed;
 	const char *base;       /* the caller's text (not copied; outlives db) */
 	size_t base_len;
-	struct pog_grp_slot *slots;
-	/* each line's name length << 32 | its last four (or fewer) bytes,
-	 * 0: no name; a lookup scans them, no index is built */
-	uint64_t *keys;
+	/* line i is base[off[i]] up to off[i + 1] (its newline included);
+	 * off[n] == base_len */
+	uint32_t *off;
+	/* The lines by the first (up to) 8 bytes of their name: chains, from
+	 * head[bucket] (1 + a line, 0: none) through next[line], in
+	 * descending line order. */
+	uint32_t *head, *next;
+	size_t head_mask;
 	struct pog_grp_hits *hits;      /* the lookups so far, by name */
 	size_t nhits, hits_cap;
-	struct pog_grp_line **parsed;
+	struct pog_grp_line **parsed;   /* the lines parsed so far, in no order */
 	size_t nparsed, parsed_cap;
 	uint32_t *odd;          /* lines glibc may read that are no entry to us by name */
 	size_t nodd;
@@ -85,13 +89,6 @@ struct pog_grp_hits {
 	size_t len;
 	uint32_t *line;         /* the lines of that name, in order */
 	size_t n;
-};
-
-struct pog_grp_slot {
-	uint32_t off, len;      /* the line in base, without its newline */
-	uint32_t namelen;       /* bytes before the first ':'; 0: not indexed */
-	uint32_t line;          /* 1 + its index in parsed; 0: not parsed yet */
-	bool newline;
 };
 
 /*

@@ -526,6 +526,9 @@ lazy_same(const char *text, size_t len, enum pog_grp_kind kind, const char *what
 	static const char *const groups[] = {
 		"devteam", "DevTeam", "sudo", "adm", "docker", "users", "audio", "nogroup",
 		"+nis", "dup", "Dup", "wheel", "cdrom", "",
+		/* around the 8 bytes the lazy parse buckets a name by */
+		"a", "ab", "abcdefg", "abcdefgh", "ABCDEFGH", "abcdefghi",
+		"abcdefghijklmnop", "abcdefghijklmnopq", "a:b", "g0000017", "g0000017x",
 	};
 	static const char *const users[] = { "alice", "bob", "carol", "alice " };
 	struct pog_grp_db e = { 0 }, l = { 0 };
@@ -634,6 +637,40 @@ test_lazy(void)
 	}
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
 		lazy_same(texts[i], strlen(texts[i]), POG_GRP_GROUP, texts[i]);
+	/* NUL bytes, which no name holds but a line may */
+	{
+		static const char nul[] = "ab\0\0:x:1:alice\nab:x:2:bob\na\0:x:3:carol\nab";
+
+		lazy_same(nul, sizeof(nul) - 1, POG_GRP_GROUP, "NUL bytes");
+	}
+	/* a big file: the 16- and 8-byte splits, long chains, every length near 8 and 16 */
+	{
+		struct pog_buf big = { 0 };
+		uint32_t r = 12345;
+
+		for (long i = 0; i < 20000; i++) {
+			static const char *const odd[] = { " ", "\t", "+", "-", "#", "" };
+			static const char *const tails[] = { "", "\r", ",", " " };
+			size_t nlen;
+			char name[40];
+
+			r = r * 1103515245u + 12345u;
+			nlen = 1 + (r >> 16) % 20;
+			for (size_t j = 0; j < nlen; j++)
+				name[j] = "abcdefgABCDEFG01234"[(r >> (j % 16)) % 19];
+			name[nlen] = '\0';
+			if (i % 1000 == 17)
+				snprintf(name, sizeof(name), "%s", i % 2000 == 17 ? "abcdefgh" : "g0000017");
+			TC_CHECK(pog_buf_printf(&big, "%s%s:x:%ld:alice,bob%s\n",
+						i % 97 == 5 ? odd[(r >> 8) % 6] : "", name, i,
+						tails[(r >> 4) % 4]) == POG_OK);
+		}
+		/* the last line without its newline, shorter than 8 bytes */
+		TC_CHECK(pog_buf_add(&big, "a:x:1", 5) == POG_OK);
+		lazy_same(big.data, big.len, POG_GRP_GROUP, "20000 lines");
+		lazy_same(big.data, big.len, POG_GRP_GSHADOW, "20000 lines, gshadow");
+		pog_buf_free(&big);
+	}
 }
 
 int
