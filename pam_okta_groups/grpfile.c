@@ -2,10 +2,13 @@
  * grpfile.c - the locked, atomic edit of group_file and gshadow_file.
  *
  * Modelled on shadow's commonio_close(): a temp file "FILE+" with the
- * original's owner, mode and SELinux label, fsync, close checked, a
- * backup "FILE-", rename over the original, fsync of the folder. The
+ * original's owner, mode and SELinux label, a backup "FILE-", fsync,
+ * close checked, rename over the original, fsync of the folder. The
  * backup is a hard link to the original where the file system allows
- * (see link_backup): shadow writes a copy of the same bytes.
+ * (see link_backup): shadow writes a copy of the same bytes. The temps'
+ * writeback is started as soon as each is written, and group's temp is
+ * written before gshadow is even read, so that the disk writes while the
+ * CPU edits: each fsync then finds its pages written or on their way.
  *
  * The lock: glibc's lckpwdf() sets a SIGALRM handler and an alarm, which
  * a PAM module must not do. So this takes the same lock itself: a write
@@ -65,11 +68,15 @@ struct gfile {
 	char *btmp;             /* "FILE-+": the backup, until it is renamed to FILE- */
 	bool tmp_made;
 	bool btmp_made;
+	int tmpfd;              /* FILE+ while open_tmp: written, not yet fsynced */
+	bool open_tmp;
 };
 
 static void
 gfile_free(struct gfile *f)
 {
+	if (f->open_tmp)
+		(void)close(f->tmpfd);
 	if (f->tmp_made)
 		(void)unlink(f->tmp);
 	if (f->btmp_made)
@@ -197,11 +204,12 @@ struct wpart {
 
 /*
  * Writes the parts to f->tmp (backup: f->btmp) with the original's owner
- * and mode; fsync; close checked.
+ * and mode. durable: fsync and close checked, now; otherwise (f->tmp
+ * only) its writeback is started and the file left open for sync_temp.
  */
 static pog_err
 write_temp(struct gfile *f, bool backup, const struct wpart *parts, size_t nparts,
-	   char **errmsg)
+	   bool durable, char **errmsg)
 {
 	const char *tmp = backup ? f->btmp : f->tmp;
 	bool *made = backup ? &f->btmp_made : &f->tmp_made;
@@ -247,6 +255,12 @@ write_temp(struct gfile *f, bool backup, const struct wpart *parts, size_t npart
 			len -= (size_t)w;
 		}
 	}
+	if (!durable && !backup) {
+		pog_writeback_start(fd);
+		f->tmpfd = fd;
+		f->open_tmp = true;
+		return POG_OK;
+	}
 	if (sys->fsync(fd) != 0) {
 		*errmsg = pog_asprintf("%s: fsync: %s", tmp, strerror(errno));
 		goto out;
@@ -262,6 +276,25 @@ out:
 	if (fd >= 0)
 		close(fd);
 	return err;
+}
+
+/* The fsync and checked close of the f->tmp that write_temp left open. */
+static pog_err
+sync_temp(struct gfile *f, char **errmsg)
+{
+	int fd = f->tmpfd;
+
+	f->open_tmp = false;
+	if (sys->fsync(fd) != 0) {
+		*errmsg = pog_asprintf("%s: fsync: %s", f->tmp, strerror(errno));
+		(void)close(fd);
+		return POG_ERR_SYSTEM;
+	}
+	if (close(fd) != 0) {
+		*errmsg = pog_asprintf("%s: close: %s", f->tmp, strerror(errno));
+		return POG_ERR_SYSTEM;
+	}
+	return POG_OK;
 }
 
 /* Puts f->tmp (backup: f->btmp) in place of dest. */
@@ -348,11 +381,6 @@ link_backup(struct gfile *f, char **errmsg)
 }
 
 /*
- * Writes the changed files: the new contents to temps first (so that a
- * full disk fails before any backup is replaced), then the backups, then
- * the renames.
- */
-/*
  * The new contents of f as parts to write: the runs of unchanged lines
  * straight from the text that was read, the changed entries from out
  * (no formatted copy of the whole file). *parts is the caller's to free.
@@ -380,41 +408,57 @@ out:
 	return err;
 }
 
+/*
+ * The new contents of f to its temp, and their writeback started: a full
+ * disk fails here, before any backup is replaced.
+ */
 static pog_err
-commit(struct gfile *files[], size_t n, const struct pog_io *io, char **errmsg)
+stage(struct gfile *f, char **errmsg)
 {
-	struct pog_buf out[2] = { { 0 }, { 0 } };
-	struct wpart *parts[2] = { NULL, NULL };
-	size_t nparts[2] = { 0, 0 };
-	size_t renamed = 0;
-	pog_err err = POG_ERR_NOMEM;
+	struct pog_buf out = { 0 };
+	struct wpart *parts = NULL;
+	size_t nparts = 0;
+	pog_err err;
 
-	for (size_t i = 0; i < n; i++)
-		if (new_parts(files[i], &out[i], &parts[i], &nparts[i]) != POG_OK)
-			goto out;
-	for (size_t i = 0; i < n; i++) {
-		err = write_temp(files[i], false, parts[i], nparts[i], errmsg);
-		if (err != POG_OK)
-			goto out;
-	}
+	err = new_parts(f, &out, &parts, &nparts);
+	if (err == POG_OK)
+		err = write_temp(f, false, parts, nparts, false, errmsg);
+	pog_buf_free(&out);
+	free(parts);
+	return err;
+}
+
+/*
+ * Then the backups; the temps' fsync; the renames, gshadow first; the
+ * folder's fsync.
+ */
+static pog_err
+finish(struct gfile *files[], size_t n, const struct pog_io *io, char **errmsg)
+{
+	size_t renamed = 0;
+	pog_err err = POG_OK;
+
 	for (size_t i = 0; i < n; i++) {
 		err = link_backup(files[i], errmsg);
 		if (err == POG_ERR_INVALID) {
 			const struct wpart old = { files[i]->text, files[i]->len };
 
-			err = write_temp(files[i], true, &old, 1, errmsg);
+			err = write_temp(files[i], true, &old, 1, true, errmsg);
 			if (err == POG_OK)
 				err = move_temp(files[i], true, files[i]->bak, errmsg);
 		}
 		if (err != POG_OK)
-			goto out;
+			return err;
 	}
+	for (size_t i = 0; i < n; i++)
+		if ((err = sync_temp(files[i], errmsg)) != POG_OK)
+			return err;
 	for (renamed = 0; renamed < n; renamed++) {
 		err = move_temp(files[renamed], false, files[renamed]->path, errmsg);
 		if (err != POG_OK)
 			break;
 	}
-/* gshadow went in but group did not: put gshadow back as it was. */
+	/* gshadow went in but group did not: put gshadow back as it was. */
 	for (size_t i = 0; err != POG_OK && i < renamed; i++) {
 		const struct wpart old = { files[i]->text, files[i]->len };
 		char *msg2 = NULL;
@@ -422,7 +466,7 @@ commit(struct gfile *files[], size_t n, const struct pog_io *io, char **errmsg)
 		if (files[i]->tmp_made)
 			(void)unlink(files[i]->tmp);
 		files[i]->tmp_made = false;
-		if (write_temp(files[i], false, &old, 1, &msg2) != POG_OK ||
+		if (write_temp(files[i], false, &old, 1, true, &msg2) != POG_OK ||
 		    move_temp(files[i], false, files[i]->path, &msg2) != POG_OK)
 			pog_log(io, LOG_CRIT, "%s was written but %s was not, and it "
 				"cannot be put back (%s): restore it from %s",
@@ -433,11 +477,6 @@ commit(struct gfile *files[], size_t n, const struct pog_io *io, char **errmsg)
 	for (size_t i = 0; i < n; i++)
 		if (i == 0 || !same_dir(files[i]->path, files[0]->path))
 			fsync_dir(files[i]->path, io);
-out:
-	pog_buf_free(&out[0]);
-	pog_buf_free(&out[1]);
-	free(parts[0]);
-	free(parts[1]);
 	return err;
 }
 
@@ -481,13 +520,14 @@ remove_one(struct gfile *f, const char *group, const char *user, bool *ch,
 	return err;
 }
 
+/* The plan on group: what really changed goes to added and removed. */
 static pog_err
-apply(struct gfile *g, struct gfile *gs, const char *user,
-      const struct pog_strv *add, const struct pog_strv *remove,
-      struct pog_strv *added, struct pog_strv *removed, const struct pog_io *io)
+apply_group(struct gfile *g, const char *user, const struct pog_strv *add,
+	    const struct pog_strv *remove, struct pog_strv *added,
+	    struct pog_strv *removed, const struct pog_io *io)
 {
 	for (size_t i = 0; i < add->n; i++) {
-		bool ch = false, ch2 = false;
+		bool ch = false;
 		pog_err err = pog_grp_db_add_member(&g->db, add->v[i], user, &ch);
 
 		if (err == POG_ERR_INVALID) {
@@ -499,24 +539,42 @@ apply(struct gfile *g, struct gfile *gs, const char *user,
 			return err;
 		if (ch && pog_strv_add(added, add->v[i]) != POG_OK)
 			return POG_ERR_NOMEM;
-		if (!gs->present)
+	}
+	for (size_t i = 0; i < remove->n; i++) {
+		bool ch = false;
+		pog_err err = remove_one(g, remove->v[i], user, &ch, io);
+
+		if (err != POG_OK)
+			return err;
+		if (ch && pog_strv_add(removed, remove->v[i]) != POG_OK)
+			return POG_ERR_NOMEM;
+	}
+	return POG_OK;
+}
+
+/* The same plan on gshadow, for the groups that group has. */
+static pog_err
+apply_gshadow(struct gfile *gs, const struct gfile *g, const char *user,
+	      const struct pog_strv *add, const struct pog_strv *remove,
+	      const struct pog_io *io)
+{
+	for (size_t i = 0; i < add->n; i++) {
+		bool ch = false;
+		pog_err err;
+
+		if (pog_grp_db_find(&g->db, add->v[i]) == NULL)
 			continue;
-		err = pog_grp_db_add_member(&gs->db, add->v[i], user, &ch2);
+		err = pog_grp_db_add_member(&gs->db, add->v[i], user, &ch);
 		if (err == POG_ERR_INVALID)
 			pog_log(io, LOG_DEBUG, "%s: no entry for group %s", gs->path, add->v[i]);
 		else if (err != POG_OK)
 			return err;
 	}
 	for (size_t i = 0; i < remove->n; i++) {
-		bool ch = false, ch2 = false;
-		pog_err err;
+		bool ch = false;
+		pog_err err = remove_one(gs, remove->v[i], user, &ch, io);
 
-		err = remove_one(g, remove->v[i], user, &ch, io);
 		if (err != POG_OK)
-			return err;
-		if (ch && pog_strv_add(removed, remove->v[i]) != POG_OK)
-			return POG_ERR_NOMEM;
-		if (gs->present && (err = remove_one(gs, remove->v[i], user, &ch2, io)) != POG_OK)
 			return err;
 	}
 	return POG_OK;
@@ -528,7 +586,7 @@ pog_grpfile_update(const char *group_file, const char *gshadow_file,
 		   void *ctx, const struct pog_io *io)
 {
 	struct gfile g = { 0 }, gs = { 0 };
-	struct gfile *files[2];
+	struct gfile *files[2] = { NULL, NULL };
 	struct pog_strv add = { 0 }, remove = { 0 };
 	struct pog_strv added = { 0 }, removed = { 0 };
 	char *msg = NULL;
@@ -543,36 +601,43 @@ pog_grpfile_update(const char *group_file, const char *gshadow_file,
 	if (gshadow_file != NULL && strcmp(gshadow_file, group_file) == 0)
 		goto out;
 	err = take_lock(group_file, &lockfd, &msg);
-	if (err != POG_OK)
-		goto out;
-	err = gfile_load(&g, group_file, POG_GRP_GROUP, false, &msg);
+	if (err == POG_OK)
+		err = gfile_load(&g, group_file, POG_GRP_GROUP, false, &msg);
+	if (err == POG_OK)
+		err = hooks->plan(ctx, &g.db, &add, &remove);
+	if (err == POG_OK)
+		err = apply_group(&g, user, &add, &remove, &added, &removed, io);
+	if (err == POG_OK && pog_grp_db_failed(&g.db))
+		err = POG_ERR_NOMEM;    /* a lookup may have missed an entry */
+	/*
+	 * group's new contents go to their temp first, and gshadow is read,
+	 * edited and written while that is written back. gshadow is renamed
+	 * first and group last: until group is in place, nobody has new access.
+	 */
+	if (err == POG_OK && pog_grp_db_dirty(&g.db)) {
+		err = stage(&g, &msg);
+		files[n++] = &g;
+	}
 	if (err == POG_OK && gshadow_file != NULL && *gshadow_file != '\0')
 		err = gfile_load(&gs, gshadow_file, POG_GRP_GSHADOW, true, &msg);
-	if (err != POG_OK)
-		goto out;
-
-	err = hooks->plan(ctx, &g.db, &add, &remove);
-	if (err != POG_OK)
-		goto out;
-	err = apply(&g, &gs, user, &add, &remove, &added, &removed, io);
-	if (err == POG_OK && (pog_grp_db_failed(&g.db) || pog_grp_db_failed(&gs.db)))
-		err = POG_ERR_NOMEM;    /* a lookup may have missed an entry */
+	if (err == POG_OK && gs.present)
+		err = apply_gshadow(&gs, &g, user, &add, &remove, io);
+	if (err == POG_OK && pog_grp_db_failed(&gs.db))
+		err = POG_ERR_NOMEM;
+	if (err == POG_OK && gs.present && pog_grp_db_dirty(&gs.db)) {
+		err = stage(&gs, &msg);
+		files[n++] = files[0];
+		files[0] = &gs;
+	}
+	/* while the temps' writeback runs: the caller's intent record, say */
 	if (err == POG_OK && hooks->ready != NULL)
 		err = hooks->ready(ctx, &added, &removed);
+	if (err == POG_OK && n > 0) {
+		err = finish(files, n, io, &msg);
+		written = err == POG_OK;
+	}
 	if (err != POG_OK)
 		goto out;
-
-	/* gshadow first, group last: until group is in place, nobody has new access. */
-	if (gs.present && pog_grp_db_dirty(&gs.db))
-		files[n++] = &gs;
-	if (pog_grp_db_dirty(&g.db))
-		files[n++] = &g;
-	if (n > 0) {
-		err = commit(files, n, io, &msg);
-		if (err != POG_OK)
-			goto out;
-		written = true;
-	}
 	if (hooks->done != NULL)
 		err = hooks->done(ctx, &added, &removed);
 out:

@@ -33,10 +33,13 @@ struct pog_grpfile_hooks {
 	pog_err (*plan)(void *ctx, const struct pog_grp_db *group,
 			struct pog_strv *add, struct pog_strv *remove);
 	/*
-	 * Still under the lock, with the edit made in memory and nothing
-	 * written yet: what will really change. May be NULL. An error
-	 * aborts the update with nothing written, so whatever done needs
-	 * is best prepared here.
+	 * Still under the lock, with the edit made and the new contents
+	 * in temp files whose writeback is under way, nothing in place
+	 * yet: what will really change. May be NULL. Whatever must be
+	 * durable before the change (an intent record) is written here,
+	 * its wait overlapping the temps'. An error aborts the update
+	 * with nothing changed, so whatever done needs is best prepared
+	 * here too.
 	 */
 	pog_err (*ready)(void *ctx, const struct pog_strv *added,
 			 const struct pog_strv *removed);
@@ -54,9 +57,10 @@ struct pog_grpfile_hooks {
  * lock of lckpwdf, for /etc/group), reads group_file and gshadow_file
  * (skipped when NULL, empty or missing), asks hooks->plan, applies it
  * to both, and when anything changed writes both files: a temp file
- * with the original's owner, mode and SELinux label (label.h), fsync,
- * a backup "FILE-" (a hard link to the original, or a copy where the
- * file system has no hard links), rename, fsync of the folder. gshadow is renamed first and group last, and
+ * with the original's owner, mode and SELinux label (label.h), its
+ * writeback started; hooks->ready; a backup "FILE-" (a hard link to the
+ * original, or a copy where the file system has no hard links); the
+ * temp's fsync; rename; fsync of the folder. gshadow is renamed first and group last, and
  * if the group rename fails gshadow is put back. On any error, the
  * originals are left as they were and no temp file is left behind.
  * After a change to /etc/group itself, once the lock is released, the

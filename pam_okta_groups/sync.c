@@ -349,7 +349,6 @@ plan_cb(void *ctx, const struct pog_grp_db *group, struct pog_strv *add,
 		.primary_gid = c->gid,
 		.group_db = group,
 	};
-	struct pog_strv intent = { 0 };
 	pog_err err;
 
 	err = pog_ledger_read(cfg->state_dir, c->id->user, &c->old, c->io);
@@ -391,27 +390,6 @@ plan_cb(void *ctx, const struct pog_grp_db *group, struct pog_strv *add,
 
 	if (!c->edit)
 		return POG_OK;
-	if (c->plan.add.n > 0 && !c->dry_run) {
-		/*
-		 * Record the intent first: the old ledger, with the groups about
-		 * to be added as managed. Never add a group the ledger does not know.
-		 */
-		struct pog_ledger l = c->old;
-
-		err = strv_copy(&intent, &c->old.managed);
-		for (size_t i = 0; err == POG_OK && i < c->plan.add.n; i++)
-			if (!pog_strv_contains(&intent, c->plan.add.v[i]))
-				err = pog_strv_add(&intent, c->plan.add.v[i]);
-		l.managed = intent;
-		if (err == POG_OK)
-			err = pog_ledger_write(cfg->state_dir, &l);
-		pog_strv_free(&intent);
-		if (err != POG_OK) {
-			pog_log(c->io, LOG_ERR, "cannot write the ledger of %s in %s, so no "
-				"group is added: %s", c->id->user, cfg->state_dir, pog_strerror(err));
-			return err;
-		}
-	}
 	err = strv_copy(add, &c->plan.add);
 	if (err == POG_OK)
 		err = strv_copy(remove, &c->plan.remove);
@@ -429,6 +407,29 @@ ready_cb(void *ctx, const struct pog_strv *added, const struct pog_strv *removed
 	char *result = NULL;
 	pog_err err;
 
+	if (added->n > 0 && !c->dry_run) {
+		/*
+		 * Record the intent first: the old ledger, with the groups about
+		 * to be added as managed. Never add a group the ledger does not know.
+		 */
+		struct pog_ledger l = c->old;
+		struct pog_strv intent = { 0 };
+
+		err = strv_copy(&intent, &c->old.managed);
+		for (size_t i = 0; err == POG_OK && i < added->n; i++)
+			if (!pog_strv_contains(&intent, added->v[i]))
+				err = pog_strv_add(&intent, added->v[i]);
+		l.managed = intent;
+		if (err == POG_OK)
+			err = pog_ledger_write(c->cfg->state_dir, &l);
+		pog_strv_free(&intent);
+		if (err != POG_OK) {
+			pog_log(c->io, LOG_ERR, "cannot write the ledger of %s in %s, so no "
+				"group is added: %s", c->id->user, c->cfg->state_dir,
+				pog_strerror(err));
+			return err;
+		}
+	}
 	err = strv_copy(&c->added, added);
 	if (err == POG_OK)
 		err = strv_copy(&c->removed, removed);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <poll.h>
 #include <signal.h>
@@ -540,6 +541,29 @@ file_read_all(int fd, const char *path, char *buf, size_t size, char **errmsg)
 	return POG_OK;
 }
 
+/*
+ * A big buffer's pages made in one call before read fills it, instead of
+ * one page fault each (a 2 MB group file: 500 faults, most of its read
+ * time). Only a hint: a kernel without MADV_POPULATE_WRITE (before 5.14)
+ * faults them in as read goes.
+ */
+static void
+prefault(char *buf, size_t len)
+{
+#ifdef MADV_POPULATE_WRITE
+	long ps = sysconf(_SC_PAGESIZE);
+	uintptr_t page = ps > 0 ? (uintptr_t)ps : 4096;
+	uintptr_t start = ((uintptr_t)buf + page - 1) & ~(page - 1);
+	uintptr_t end = ((uintptr_t)buf + len) & ~(page - 1);
+
+	if (len >= (256u << 10) && end > start)
+		(void)madvise((void *)start, end - start, MADV_POPULATE_WRITE);
+#else
+	(void)buf;
+	(void)len;
+#endif
+}
+
 pog_err
 pog_read_file(const char *path, const struct pog_file_policy *pol, char **data,
 	      size_t *len, struct stat *stp, char **errmsg)
@@ -574,6 +598,7 @@ pog_read_file(const char *path, const struct pog_file_policy *pol, char **data,
 		err = POG_ERR_NOMEM;
 		goto out;
 	}
+	prefault(buf, (size_t)st.st_size);
 	if (file_read_all(fd, path, buf, (size_t)st.st_size, errmsg) != POG_OK)
 		goto out;
 	*data = buf;
@@ -588,6 +613,16 @@ out:
 	free(buf);
 	close(fd);
 	return err;
+}
+
+void
+pog_writeback_start(int fd)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+	(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#else
+	(void)fd;
+#endif
 }
 
 pog_err

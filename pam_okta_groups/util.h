@@ -48,6 +48,14 @@ struct pog_file_policy {
 pog_err pog_read_file(const char *path, const struct pog_file_policy *pol,
 		      char **data, size_t *len, struct stat *st, char **errmsg);
 
+/*
+ * Starts the writeback of fd's dirty pages without waiting (Linux's
+ * sync_file_range; elsewhere nothing), so that a later fsync finds them
+ * written or on their way while other work went on. No durability of
+ * its own: only fsync gives that.
+ */
+void pog_writeback_start(int fd);
+
 /* fsync of the folder that holds path, after a rename in it. */
 pog_err pog_fsync_dir_of(const char *path);
 

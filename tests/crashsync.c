@@ -401,10 +401,16 @@ after_kill(struct run *r)
 	}
 	err = pog_ledger_load(r->state, r->user, &l, &msg);
 	e = errno;
-	pog_ledger_free(&l);
 	if (err != POG_OK && !(err == POG_ERR_SYSTEM && e == ENOENT)) {
 		fprintf(stderr, "FAIL: %s: the ledger is corrupt: %s\n", r->label,
 			msg != NULL ? msg : pog_strerror(err));
+		goto out;
+	}
+	/* the intent: a group added in place is in the ledger by then */
+	if (strcmp(g, "new") == 0 && (err != POG_OK || !pog_strv_contains(&l.managed, "devteam") ||
+				       !pog_strv_contains(&l.managed, "docker"))) {
+		fprintf(stderr, "FAIL: %s: group is new, but the ledger does not list "
+			"devteam and docker\n", r->label);
 		goto out;
 	}
 	t0 = pog_now_mono();
@@ -430,6 +436,7 @@ after_kill(struct run *r)
 	}
 	ok = true;
 out:
+	pog_ledger_free(&l);
 	free(msg);
 	free(gp);
 	free(sp);

@@ -172,8 +172,9 @@ if [ "$(id -u)" = 0 ] && unshare --mount --propagation private true 2>/dev/null;
 	in_private_mount "$FULL_SETUP" "$FULL_AFTER" || true
 	login_fails "full disk"
 	files_intact "$T/fullcopy" "full disk"
-	# The sync got as far as writing: the ledger (elsewhere) holds the intent.
-	grep -q '"devteam"' "$T/state/$ME" || fail "full disk: the sync did not get as far as the write"
+	# The intent is recorded only once both new files are written: a
+	# change that could not be written leaves the ledger (elsewhere) alone.
+	! grep -qs '"devteam"' "$T/state/$ME" || { cat "$T/state/$ME"; fail "full disk: the ledger records an intent for a change that was never written"; }
 	! grep -q '^group[+-]$\|^gshadow[+-]$' "$T/full.ls" || { cat "$T/full.ls"; fail "full disk: a temp or backup file is left"; }
 	ok "full disk under the group files: account fails cleanly, files intact"
 
