@@ -696,27 +696,81 @@ out:
 	return err;
 }
 
-/* Room for line n and the end mark: the arrays grow by half. */
+/* Room for 16 more line starts and the end mark: the offsets grow by half. */
 static bool
-lines_grow(struct pog_grp_db *db, size_t *cap)
+offsets_grow(struct pog_grp_db *db, size_t *cap)
 {
-	size_t ncap = *cap + *cap / 2 + 16;
-	uint32_t *no, *nn;
+	size_t ncap = *cap + *cap / 2 + 64;
+	uint32_t *no;
 
-	if (db->n + 1 > GRP_MAX_LINES)
-		return false;
-	if ((no = realloc(db->off, ncap * sizeof(*no))) == NULL)
+	if (db->n + 16 > GRP_MAX_LINES || (no = realloc(db->off, ncap * sizeof(*no))) == NULL)
 		return false;
 	db->off = no;
-	if ((nn = realloc(db->next, ncap * sizeof(*nn))) == NULL)
-		return false;
-	db->next = nn;
 	*cap = ncap;
 	return true;
 }
 
+/* The first pass: where each line starts, the byte after each newline. */
 static bool
-odd_add(struct pog_grp_db *db, size_t *odd_cap)
+split_lines(struct pog_grp_db *db, const char *text, size_t len)
+{
+	size_t cap = 0, i = 0, n = 0;
+	uint32_t *off;
+
+	if (!offsets_grow(db, &cap))
+		return false;
+	off = db->off;
+	if (len > 0)
+		off[n++] = 0;
+	/* 16 bytes at a time (SSE2, every x86-64), then 8, then 1 */
+#ifdef __SSE2__
+	for (const __m128i nl = _mm_set1_epi8('\n'); i + 16 <= len; i += 16) {
+		unsigned m = (unsigned)_mm_movemask_epi8(
+			_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(text + i)), nl));
+
+		if (n + 17 > cap) {
+			db->n = n;
+			if (!offsets_grow(db, &cap))
+				return false;
+			off = db->off;
+		}
+		for (; m != 0; m &= m - 1)
+			off[n++] = (uint32_t)(i + (size_t)__builtin_ctz(m) + 1);
+	}
+#endif
+	for (; i + 8 <= len; i += 8) {
+		uint64_t m = zero_bytes(load_le64(text + i) ^ bytes_of('\n'));
+
+		if (n + 17 > cap) {
+			db->n = n;
+			if (!offsets_grow(db, &cap))
+				return false;
+			off = db->off;
+		}
+		for (; m != 0; m &= m - 1)
+			off[n++] = (uint32_t)(i + (size_t)__builtin_ctzll(m) / 8 + 1);
+	}
+	for (; i < len; i++) {
+		if (text[i] != '\n')
+			continue;
+		if (n + 17 > cap) {
+			db->n = n;
+			if (!offsets_grow(db, &cap))
+				return false;
+			off = db->off;
+		}
+		off[n++] = (uint32_t)(i + 1);
+	}
+	if (n > 0 && off[n - 1] == len)
+		n--;            /* a final newline starts no line */
+	off[n] = (uint32_t)len;
+	db->n = n;
+	return true;
+}
+
+/* The odd list: the lines that start as no entry does. */
+static bool
+odd_add(struct pog_grp_db *db, size_t *odd_cap, size_t line)
 {
 	if (db->nodd == *odd_cap) {
 		size_t ncap = *odd_cap != 0 ? *odd_cap * 2 : 16;
@@ -727,33 +781,37 @@ odd_add(struct pog_grp_db *db, size_t *odd_cap)
 		db->odd = no;
 		*odd_cap = ncap;
 	}
-	db->odd[db->nodd++] = (uint32_t)db->n;
+	db->odd[db->nodd++] = (uint32_t)line;
 	return true;
 }
 
 /*
- * Adds the line that starts at text + at (the text ends at end): its
- * offset, its bucket's chain, and the odd list when it starts as no
- * entry does. Called once per line: the rare work is in the two above.
+ * The second pass: each line into its bucket's chain, by the word at its
+ * start, and into the odd list when it starts as no entry does.
  */
-static inline bool
-line_add(struct pog_grp_db *db, size_t *cap, size_t *odd_cap, const char *text,
-	 size_t at, const char *end)
+static bool
+chain_lines(struct pog_grp_db *db, const char *text, size_t len)
 {
-	const char *p = text + at;
-	uint64_t w = end - p >= 8 ? load_le64(p) : key_at(p, end);
-	unsigned char c0 = (unsigned char)(w & 0xff);
-	size_t b;
+	const uint32_t *off = db->off;
+	uint32_t *head = db->head, *next;
+	size_t n = db->n, odd_cap = 0;
 
-	if (db->n + 2 > *cap && !lines_grow(db, cap))
+	if ((db->next = next = malloc((n + 1) * sizeof(*next))) == NULL)
 		return false;
-	/* what pog_grp_parse_entry never takes; glibc may read the blank ones */
-	if ((c0 == '+' || c0 == '-' || (is_blank(c0) && c0 != '\n')) && !odd_add(db, odd_cap))
-		return false;
-	b = bucket_of(db, name_word(w));
-	db->next[db->n] = db->head[b];
-	db->head[b] = (uint32_t)(db->n + 1);
-	db->off[db->n++] = (uint32_t)at;
+	for (size_t k = 0; k < n; k++) {
+		const char *p = text + off[k];
+		uint64_t w = len - off[k] >= 8 ? load_le64(p) : key_at(p, text + len);
+		unsigned char c0 = (unsigned char)(w & 0xff);
+		size_t b;
+
+		/* what pog_grp_parse_entry never takes; glibc may read the blank ones */
+		if ((c0 == '+' || c0 == '-' || (is_blank(c0) && c0 != '\n')) &&
+		    !odd_add(db, &odd_cap, k))
+			return false;
+		b = bucket_of(db, name_word(w));
+		next[k] = head[b];
+		head[b] = (uint32_t)(k + 1);
+	}
 	return true;
 }
 
@@ -762,8 +820,7 @@ pog_grp_db_parse_lazy(struct pog_grp_db *out, enum pog_grp_kind kind,
 		      const char *text, size_t len)
 {
 	struct pog_grp_db db = { .kind = kind, .lazy = true, .base = text, .base_len = len };
-	const char *end = text + len;
-	size_t cap = 0, odd_cap = 0, buckets = 16, i = 0;
+	size_t buckets = 16;
 	pog_err err = POG_ERR_NOMEM;
 
 	if (len > UINT32_MAX)
@@ -773,39 +830,8 @@ pog_grp_db_parse_lazy(struct pog_grp_db *out, enum pog_grp_kind kind,
 	if ((db.head = calloc(buckets, sizeof(*db.head))) == NULL)
 		goto out;
 	db.head_mask = buckets - 1;
-	if (len > 0 && !line_add(&db, &cap, &odd_cap, text, 0, end))
+	if (!split_lines(&db, text, len) || !chain_lines(&db, text, len))
 		goto out;
-	/* each line starts after a newline: found 16 bytes (SSE2, every
-	 * x86-64) or 8 bytes at a time */
-#ifdef __SSE2__
-	for (const __m128i nl = _mm_set1_epi8('\n'); i + 16 <= len; i += 16) {
-		unsigned m = (unsigned)_mm_movemask_epi8(
-			_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(text + i)), nl));
-
-		for (; m != 0; m &= m - 1) {
-			size_t at = i + (size_t)__builtin_ctz(m) + 1;
-
-			if (at < len && !line_add(&db, &cap, &odd_cap, text, at, end))
-				goto out;
-		}
-	}
-#endif
-	for (; i + 8 <= len; i += 8) {
-		uint64_t m = zero_bytes(load_le64(text + i) ^ bytes_of('\n'));
-
-		for (; m != 0; m &= m - 1) {
-			size_t at = i + (size_t)__builtin_ctzll(m) / 8 + 1;
-
-			if (at < len && !line_add(&db, &cap, &odd_cap, text, at, end))
-				goto out;
-		}
-	}
-	for (; i < len; i++)
-		if (text[i] == '\n' && i + 1 < len && !line_add(&db, &cap, &odd_cap, text, i + 1, end))
-			goto out;
-	if (cap == 0 && (db.off = malloc(sizeof(*db.off))) == NULL)
-		goto out;
-	db.off[db.n] = (uint32_t)len;
 	*out = db;
 	memset(&db, 0, sizeof(db));
 	err = POG_OK;
