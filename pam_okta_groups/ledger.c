@@ -393,6 +393,24 @@ pog_ledger_write_text(const char *state_dir, const char *user, const char *text,
 }
 
 pog_err
+pog_ledger_begin_text(const char *state_dir, const char *user, const char *text,
+		      size_t len, struct pog_atomic *a)
+{
+	char *path = pog_ledger_path(state_dir, user);
+	pog_err err;
+
+	a->tmp = a->path = NULL;
+	a->fd = -1;
+	if (path == NULL)
+		return POG_ERR_INVALID;
+	err = pog_ensure_dir(state_dir, 0700);
+	if (err == POG_OK)
+		err = pog_atomic_begin(a, path, text, len, 0600);
+	free(path);
+	return err;
+}
+
+pog_err
 pog_ledger_write(const char *state_dir, const struct pog_ledger *l)
 {
 	char *text = NULL;

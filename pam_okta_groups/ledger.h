@@ -98,4 +98,12 @@ pog_err pog_ledger_write(const char *state_dir, const struct pog_ledger *l);
 pog_err pog_ledger_write_text(const char *state_dir, const char *user,
 			      const char *text, size_t len);
 
+/*
+ * The same write begun (util.h's pog_atomic_begin): the temp written and
+ * its writeback started; the caller commits or aborts a.
+ */
+struct pog_atomic;
+pog_err pog_ledger_begin_text(const char *state_dir, const char *user, const char *text,
+			      size_t len, struct pog_atomic *a);
+
 #endif /* POG_LEDGER_H */

@@ -54,6 +54,9 @@ struct sync_ctx {
 	char *deny_reason;
 	char *ledger_text;              /* the final ledger, made before the renames */
 	size_t ledger_len;
+	bool intent_written;            /* the intent record is on disk */
+	bool result_begun;              /* result_w holds the final ledger's temp */
+	struct pog_atomic result_w;
 };
 
 void
@@ -423,6 +426,7 @@ ready_cb(void *ctx, const struct pog_strv *added, const struct pog_strv *removed
 		if (err == POG_OK)
 			err = pog_ledger_write(c->cfg->state_dir, &l);
 		pog_strv_free(&intent);
+		c->intent_written = err == POG_OK;
 		if (err != POG_OK) {
 			pog_log(c->io, LOG_ERR, "cannot write the ledger of %s in %s, so no "
 				"group is added: %s", c->id->user, c->cfg->state_dir,
@@ -442,19 +446,40 @@ ready_cb(void *ctx, const struct pog_strv *added, const struct pog_strv *removed
 		return POG_ERR_NOMEM;
 	err = ledger_format(c, &c->managed, result);
 	free(result);
+	/* Its temp now, written while the group files are: done renames it.
+	 * If that cannot start, done writes it whole, as a failure there
+	 * must not stop a removal. */
+	if (err == POG_OK && !c->dry_run)
+		c->result_begun = pog_ledger_begin_text(c->cfg->state_dir, c->id->user,
+							c->ledger_text, c->ledger_len,
+							&c->result_w) == POG_OK;
 	return err;
 }
 
 static pog_err
 done_cb(void *ctx, const struct pog_strv *added, const struct pog_strv *removed)
 {
+	struct sync_ctx *c = ctx;
+
 	(void)added;
 	(void)removed;
 	/*
 	 * The groups are right by now, and the intent record lists every
-	 * group added: a ledger that failed here is only logged.
+	 * group added: a ledger that failed here is only logged. After an
+	 * intent, the folder's fsync is left out: a crash may then leave
+	 * the intent in place of this, and it serves as well (it holds
+	 * the pin, and lists as ours every group that may now be).
 	 */
-	(void)ledger_write_prepared(ctx, POG_OK);
+	if (c->result_begun) {
+		pog_err err = pog_atomic_commit(&c->result_w, !c->intent_written);
+
+		c->result_begun = false;
+		if (err != POG_OK)
+			pog_log(c->io, LOG_ERR, "cannot write the ledger of %s in %s: %s",
+				c->id->user, c->cfg->state_dir, pog_strerror(err));
+		return POG_OK;
+	}
+	(void)ledger_write_prepared(c, POG_OK);
 	return POG_OK;
 }
 
@@ -520,6 +545,8 @@ ctx_free(struct sync_ctx *c)
 	free(c->sys);
 	free(c->deny_reason);
 	free(c->ledger_text);
+	if (c->result_begun)
+		pog_atomic_abort(&c->result_w);
 	pog_strv_free(&c->sudo_added);
 	pog_strv_free(&c->sudo_removed);
 }

@@ -708,27 +708,48 @@ temp_template(const char *path, char **dir)
 	return pog_asprintf("%.*s/.%s.XXXXXX", (int)(slash - path), path, slash + 1);
 }
 
+void
+pog_atomic_abort(struct pog_atomic *a)
+{
+	if (a->fd >= 0)
+		(void)close(a->fd);
+	if (a->tmp != NULL)
+		(void)unlink(a->tmp);
+	free(a->tmp);
+	free(a->path);
+	a->tmp = a->path = NULL;
+	a->fd = -1;
+}
+
 pog_err
-pog_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
+pog_atomic_begin(struct pog_atomic *a, const char *path, const void *data, size_t len,
+		 mode_t mode)
 {
 	char *dir = NULL;
-	char *tmp = temp_template(path, &dir);
 	const char *p = data;
-	int fd = -1;
-	pog_err err = POG_ERR_SYSTEM;
 
-	if (tmp == NULL) {
+	a->fd = -1;
+	a->path = strdup(path);
+	a->tmp = a->path != NULL ? temp_template(path, &dir) : NULL;
+	if (a->tmp == NULL) {
 		free(dir);
+		free(a->path);
+		a->path = NULL;
 		return POG_ERR_NOMEM;
 	}
 	remove_stale_temps(dir);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		goto out;
-	if (fchmod(fd, mode) != 0)
+	free(dir);
+	a->fd = mkostemp(a->tmp, O_CLOEXEC);
+	if (a->fd < 0) {
+		free(a->tmp);   /* nothing made: nothing to remove */
+		a->tmp = NULL;
+		pog_atomic_abort(a);
+		return POG_ERR_SYSTEM;
+	}
+	if (fchmod(a->fd, mode) != 0)
 		goto fail;
 	while (len > 0) {
-		ssize_t w = write(fd, p, len);
+		ssize_t w = write(a->fd, p, len);
 
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -737,29 +758,43 @@ pog_write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 		p += w;
 		len -= (size_t)w;
 	}
-	if (fsync(fd) != 0)
-		goto fail;
-	if (close(fd) != 0) {
-		fd = -1;
+	pog_writeback_start(a->fd);
+	return POG_OK;
+fail:
+	pog_atomic_abort(a);
+	return POG_ERR_SYSTEM;
+}
+
+pog_err
+pog_atomic_commit(struct pog_atomic *a, bool dir_sync)
+{
+	int fd = a->fd;
+
+	a->fd = -1;
+	if (fsync(fd) != 0) {
+		(void)close(fd);
 		goto fail;
 	}
-	fd = -1;
-	if (rename(tmp, path) != 0)
+	if (close(fd) != 0 || rename(a->tmp, a->path) != 0)
 		goto fail;
-	(void)pog_fsync_dir_of(path);
-	err = POG_OK;
-	goto out;
+	if (dir_sync)
+		(void)pog_fsync_dir_of(a->path);
+	free(a->tmp);
+	a->tmp = NULL;
+	pog_atomic_abort(a);
+	return POG_OK;
 fail:
-	if (fd >= 0)
-		close(fd);
-	fd = -1;
-	unlink(tmp);
-out:
-	if (fd >= 0)
-		close(fd);
-	free(tmp);
-	free(dir);
-	return err;
+	pog_atomic_abort(a);
+	return POG_ERR_SYSTEM;
+}
+
+pog_err
+pog_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
+{
+	struct pog_atomic a;
+	pog_err err = pog_atomic_begin(&a, path, data, len, mode);
+
+	return err == POG_OK ? pog_atomic_commit(&a, true) : err;
 }
 
 pog_err

@@ -70,6 +70,25 @@ pog_err pog_fsync_dir_of(const char *path);
 pog_err pog_write_file_atomic(const char *path, const void *data, size_t len,
 			      mode_t mode);
 
+/*
+ * The same write in two steps, so that other work goes on while the
+ * disk writes: pog_atomic_begin writes the temp file and starts its
+ * writeback; pog_atomic_commit fsyncs it, renames it into place and,
+ * with dir_sync, fsyncs the folder (without: the rename may be lost in
+ * a crash, so only where the file's older version is as good);
+ * pog_atomic_abort removes the temp. Both end the write: each of them
+ * leaves a cleared.
+ */
+struct pog_atomic {
+	char *path;
+	char *tmp;              /* NULL: none made */
+	int fd;
+};
+pog_err pog_atomic_begin(struct pog_atomic *a, const char *path, const void *data,
+			 size_t len, mode_t mode);
+pog_err pog_atomic_commit(struct pog_atomic *a, bool dir_sync);
+void pog_atomic_abort(struct pog_atomic *a);
+
 /* Creates a folder (one level) with mode if missing; it must be ours afterwards. */
 pog_err pog_ensure_dir(const char *path, mode_t mode);
 
