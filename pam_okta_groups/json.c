@@ -139,34 +139,34 @@ pog_json_free(pog_json *root)
 
 /* ---- members ---- */
 
-static struct json_object *
-json_member(const pog_json *obj, const char *key)
-{
-	struct json_object *v = NULL;
-
-	if (obj == NULL || !json_object_object_get_ex(J(obj), key, &v))
-		return NULL;
-	/* json-c keeps a JSON null as a member whose value is NULL. */
-	return v;
-}
-
 bool
 pog_json_has(const pog_json *obj, const char *key)
 {
 	return obj != NULL && json_object_object_get_ex(J(obj), key, NULL);
 }
 
+/* The member key of obj, looked up once: ABSENT, or FOUND (*v) when it has type, else BADTYPE. */
+static enum pog_json_get
+typed_member(const pog_json *obj, const char *key, json_type type, struct json_object **v)
+{
+	struct json_object *m = NULL;
+
+	if (obj == NULL || !json_object_object_get_ex(J(obj), key, &m))
+		return POG_JSON_ABSENT;
+	*v = m;         /* a JSON null is a member whose value is NULL */
+	return json_object_is_type(m, type) ? POG_JSON_FOUND : POG_JSON_BADTYPE;
+}
+
 enum pog_json_get
 pog_json_get_string_len(const pog_json *obj, const char *key, const char **out,
 			size_t *len)
 {
-	struct json_object *v = json_member(obj, key);
+	struct json_object *v = NULL;
+	enum pog_json_get r = typed_member(obj, key, json_type_string, &v);
 	const char *s;
 
-	if (!pog_json_has(obj, key))
-		return POG_JSON_ABSENT;
-	if (!json_object_is_type(v, json_type_string))
-		return POG_JSON_BADTYPE;
+	if (r != POG_JSON_FOUND)
+		return r;
 	s = json_object_get_string(v);
 	if (s == NULL || json_object_get_string_len(v) < 0)
 		return POG_JSON_BADTYPE;
@@ -193,26 +193,25 @@ pog_json_get_string(const pog_json *obj, const char *key, const char **out)
 enum pog_json_get
 pog_json_get_int(const pog_json *obj, const char *key, int64_t *out)
 {
-	struct json_object *v = json_member(obj, key);
+	struct json_object *v = NULL;
+	enum pog_json_get r = typed_member(obj, key, json_type_int, &v);
 
-	if (!pog_json_has(obj, key))
-		return POG_JSON_ABSENT;
-	if (!json_object_is_type(v, json_type_int))
-		return POG_JSON_BADTYPE;
-	*out = json_object_get_int64(v);
-	return POG_JSON_FOUND;
+	if (r == POG_JSON_FOUND)
+		*out = json_object_get_int64(v);
+	return r;
 }
 
 enum pog_json_get
 pog_json_get_seconds(const pog_json *obj, const char *key, int64_t max,
 		     int64_t *out)
 {
-	struct json_object *v = json_member(obj, key);
+	struct json_object *v = NULL;
+	enum pog_json_get r = typed_member(obj, key, json_type_int, &v);
 	int64_t t;
 
-	if (!pog_json_has(obj, key))
-		return POG_JSON_ABSENT;
-	if (json_object_is_type(v, json_type_int)) {
+	if (r == POG_JSON_ABSENT)
+		return r;
+	if (r == POG_JSON_FOUND) {
 		t = json_object_get_int64(v);
 	} else if (json_object_is_type(v, json_type_double)) {
 		double d = json_object_get_double(v);
@@ -232,38 +231,34 @@ pog_json_get_seconds(const pog_json *obj, const char *key, int64_t max,
 enum pog_json_get
 pog_json_get_bool(const pog_json *obj, const char *key, bool *out)
 {
-	struct json_object *v = json_member(obj, key);
+	struct json_object *v = NULL;
+	enum pog_json_get r = typed_member(obj, key, json_type_boolean, &v);
 
-	if (!pog_json_has(obj, key))
-		return POG_JSON_ABSENT;
-	if (!json_object_is_type(v, json_type_boolean))
-		return POG_JSON_BADTYPE;
-	*out = json_object_get_boolean(v) != 0;
-	return POG_JSON_FOUND;
+	if (r == POG_JSON_FOUND)
+		*out = json_object_get_boolean(v) != 0;
+	return r;
 }
 
 enum pog_json_get
 pog_json_get_null(const pog_json *obj, const char *key)
 {
-	if (!pog_json_has(obj, key))
-		return POG_JSON_ABSENT;
-	return json_object_is_type(json_member(obj, key), json_type_null) ?
-	       POG_JSON_FOUND : POG_JSON_BADTYPE;
+	struct json_object *v = NULL;
+
+	return typed_member(obj, key, json_type_null, &v);
 }
 
 enum pog_json_get
 pog_json_get_array(const pog_json *obj, const char *key, const pog_json **arr,
 		   size_t *n)
 {
-	struct json_object *v = json_member(obj, key);
+	struct json_object *v = NULL;
+	enum pog_json_get r = typed_member(obj, key, json_type_array, &v);
 
-	if (!pog_json_has(obj, key))
-		return POG_JSON_ABSENT;
-	if (!json_object_is_type(v, json_type_array))
-		return POG_JSON_BADTYPE;
-	*arr = (const pog_json *)(void *)v;
-	*n = json_object_array_length(v);
-	return POG_JSON_FOUND;
+	if (r == POG_JSON_FOUND) {
+		*arr = (const pog_json *)(void *)v;
+		*n = json_object_array_length(v);
+	}
+	return r;
 }
 
 enum pog_json_get
