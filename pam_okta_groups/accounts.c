@@ -219,11 +219,22 @@ pog_accounts_create(const struct pog_config *cfg, const char *user, const char *
 		err = POG_ERR_SYSTEM;
 		goto out;
 	}
-	if (now.known && strcmp(now.record.sub, sub) != 0 && now.record.state != POG_ACCOUNT_PURGED) {
+	/*
+	 * A tombstone too: its UID, and the home userdel kept, are its old
+	 * owner's, so another identity waits until users rebind releases it.
+	 */
+	if (now.known && strcmp(now.record.sub, sub) != 0 &&
+	    now.record.state != POG_ACCOUNT_RELEASED) {
 		char *a = pog_quote(now.record.sub, 128), *b = pog_quote(sub, 128);
 
-		pog_log(io, LOG_NOTICE, "accounts: %s is recorded for sub=%s, not sub=%s",
-			user, a ? a : "?", b ? b : "?");
+		if (now.record.state == POG_ACCOUNT_PURGED)
+			pog_log(io, LOG_NOTICE, "accounts: %s was purged; its uid %u and the home "
+				"purge kept are sub=%s's, not sub=%s's (okta-groups users rebind %s "
+				"gives them to another Okta identity)", user,
+				(unsigned int)now.record.uid, a ? a : "?", b ? b : "?", user);
+		else
+			pog_log(io, LOG_NOTICE, "accounts: %s is recorded for sub=%s, not sub=%s",
+				user, a ? a : "?", b ? b : "?");
 		free(a);
 		free(b);
 		err = POG_ERR_PINNED;
@@ -363,7 +374,7 @@ static pog_err
 lock_fn(struct pog_account *a, const void *arg)
 {
 	(void)arg;
-	if (a->state == POG_ACCOUNT_PURGED)
+	if (a->state == POG_ACCOUNT_PURGED || a->state == POG_ACCOUNT_RELEASED)
 		return POG_ERR_USER;
 	a->state = POG_ACCOUNT_LOCKED;
 	return POG_OK;
@@ -398,6 +409,25 @@ purge_fn(struct pog_account *a, const void *arg)
 	(void)arg;
 	a->state = POG_ACCOUNT_PURGED;
 	return POG_OK;
+}
+
+static pog_err
+release_fn(struct pog_account *a, const void *arg)
+{
+	(void)arg;
+	if (a->state != POG_ACCOUNT_PURGED)
+		return POG_ERR_USER;
+	a->state = POG_ACCOUNT_RELEASED;
+	return POG_OK;
+}
+
+pog_err
+pog_accounts_release(const struct pog_config *cfg, const char *user,
+		     struct pog_account *after)
+{
+	if (!pog_uid_name_valid(user))
+		return POG_ERR_USER;
+	return record_update(cfg, user, release_fn, NULL, after);
 }
 
 /* Whether group_file has a group called name (read directly). */

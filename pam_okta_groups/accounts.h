@@ -80,6 +80,16 @@ pog_err pog_accounts_lock(const struct pog_config *cfg, const char *user,
 pog_err pog_accounts_purge(const struct pog_config *cfg, const char *user,
 			   const struct pog_io *io);
 
+/*
+ * okta-groups users rebind of a purged account: the tombstone becomes
+ * released, so that the next first login of user, by any Okta identity,
+ * gets its UID (and with it what that UID still owns). *after: the
+ * record written. POG_ERR_USER when user's record is not a purged one;
+ * POG_ERR_SYSTEM with errno ENOENT when there is none.
+ */
+pog_err pog_accounts_release(const struct pog_config *cfg, const char *user,
+			     struct pog_account *after);
+
 #define POG_ACCOUNTS_LOCKED "This account is locked on this host; ask an administrator."
 #define POG_ACCOUNTS_RETRY "Your account could not be created just now; please connect again."
 

@@ -826,6 +826,40 @@ out:
 	return err;
 }
 
+/*
+ * rebind of a purged account: its tombstone released, so that another
+ * Okta identity may have the name, and with it the UID and whatever it
+ * still owns, which the admin is told. 1 when it was no tombstone.
+ */
+static int
+release_tombstone(const struct pog_config *cfg, const char *user, int *rc)
+{
+	struct pog_account a;
+	char home[4096];
+	char *sub;
+
+	if (pog_accounts_record(cfg, user, &a) != POG_OK ||
+	    (a.state != POG_ACCOUNT_PURGED && a.state != POG_ACCOUNT_RELEASED))
+		return 1;
+	if (a.state == POG_ACCOUNT_PURGED && pog_accounts_release(cfg, user, &a) != POG_OK) {
+		fprintf(stderr, "okta-groups: %s: cannot release its tombstone\n", user);
+		*rc = 1;
+		return 0;
+	}
+	sub = pog_sanitize(a.sub, 255);
+	if (!pog_uid_home_expand(cfg->home, user, home, sizeof(home)))
+		snprintf(home, sizeof(home), "its old home");
+	printf("%s: purged account released (it was Okta sub %s): the next first login of %s,\n"
+	       "by any Okta identity, gets uid %u back, and with it every file that uid still\n"
+	       "owns, %s among them (kept by purge): archive or remove them first\n",
+	       user, sub != NULL ? sub : "?", user, (unsigned int)a.uid, home);
+	syslog(LOG_AUTHPRIV | LOG_NOTICE, "users rebind: user=%s tombstone released (uid %u, "
+	       "was sub \"%s\")", user, (unsigned int)a.uid, sub != NULL ? sub : "?");
+	free(sub);
+	*rc = 0;
+	return 0;
+}
+
 static int
 users_rebind(const struct pog_config *cfg, int argc, char **argv)
 {
@@ -842,6 +876,12 @@ users_rebind(const struct pog_config *cfg, int argc, char **argv)
 	if (!pog_grp_user_valid(r.user)) {
 		fprintf(stderr, "okta-groups: not a valid user name\n");
 		return 2;
+	}
+	{
+		int rc;
+
+		if (release_tombstone(cfg, r.user, &rc) == 0)
+			return rc;
 	}
 	/* The group files are read and left alone: the plan adds and removes nothing. */
 	err = pog_grpfile_update(cfg->group_file, cfg->gshadow_file, r.user, &hooks, &r,

@@ -347,12 +347,13 @@ static const char *const state_names[] = {
 	[POG_ACCOUNT_ACTIVE] = "active",
 	[POG_ACCOUNT_LOCKED] = "locked",
 	[POG_ACCOUNT_PURGED] = "purged",
+	[POG_ACCOUNT_RELEASED] = "released",
 };
 
 const char *
 pog_account_state_name(enum pog_account_state s)
 {
-	return (unsigned int)s < 3 ? state_names[s] : "?";
+	return (unsigned int)s < POG_ACCOUNT_STATES ? state_names[s] : "?";
 }
 
 static bool
@@ -430,11 +431,11 @@ account_value(struct pog_account *a, int k, const char *v, const char *eol,
 		break;
 	case K_STATE:
 		*why = "invalid state";
-		for (k = 0; k < 3; k++)
+		for (k = 0; k < POG_ACCOUNT_STATES; k++)
 			if (strlen(state_names[k]) == vlen &&
 			    memcmp(state_names[k], v, vlen) == 0)
 				break;
-		if (k == 3)
+		if (k == POG_ACCOUNT_STATES)
 			return false;
 		a->state = (enum pog_account_state)k;
 		break;
@@ -508,7 +509,7 @@ pog_account_format(const struct pog_account *a, char *buf, size_t size)
 
 	if (!pog_uid_name_valid(a->name) || a->sub[0] == '\0' ||
 	    !printable_word(a->sub, a->sub + strlen(a->sub)) ||
-	    (unsigned int)a->state > POG_ACCOUNT_PURGED || a->created < 0 ||
+	    (unsigned int)a->state >= POG_ACCOUNT_STATES || a->created < 0 ||
 	    a->last_login < 0)
 		return 0;
 	n = snprintf(buf, size,

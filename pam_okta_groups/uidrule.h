@@ -79,8 +79,10 @@ bool pog_uid_scan_group(const char *text, size_t len, const char *name,
 enum pog_account_state {
 	POG_ACCOUNT_ACTIVE,
 	POG_ACCOUNT_LOCKED,
-	POG_ACCOUNT_PURGED,     /* a tombstone: the UID stays this name's */
+	POG_ACCOUNT_PURGED,     /* a tombstone: the UID stays this name's, for its sub */
+	POG_ACCOUNT_RELEASED,   /* a tombstone that users rebind gave up: for any sub */
 };
+#define POG_ACCOUNT_STATES 4
 
 /*
  * One account the module created: state_dir/accounts/NAME, lines of

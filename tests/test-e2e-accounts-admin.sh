@@ -10,7 +10,8 @@
 #   5. users lock: refused, with and without a device flow (recent_login);
 #      a non-created account cannot be locked;
 #   6. users purge: the account goes, the home stays, a tombstone keeps
-#      the UID; the same name again gets the same UID;
+#      the UID; the same name again gets the same UID; another Okta sub
+#      for that name is refused until users rebind releases it;
 #   7. expire locks a created account not seen within its limit;
 #   8. max_pending: a flood of logins for invented names never has more
 #      device authorizations in flight than the cap, the rest are refused
@@ -172,6 +173,29 @@ pt_login anna
 [ "$rc" = 0 ] || { cat "$T/out"; fail "anna after the purge"; }
 [ "$(uid_of anna)" = "$olduid" ] || fail "anna came back with $(uid_of anna), not $olduid"
 ok "users purge: the account and its group go, the home stays, the tombstone keeps uid $olduid; anna comes back with it"
+
+# 6b. A purged name and another Okta identity: the UID and the kept home
+# are the old owner's, so it waits until users rebind releases the name.
+tool users purge anna >"$T/pg" 2>&1 || { cat "$T/pg"; fail "users purge anna, again"; }
+users_json '"anna": {"sub": "00u-anna-someone-else", "password": "anna-pw", "email": "anna@example.com", "preferred_username": "anna@example.com", "groups": ["DevTeam"], "amr": ["pwd"]}'
+before=$(sums)
+pt_login anna
+[ "$rc" != 0 ] || fail "another Okta sub took purged anna's name"
+grep -q "bound to a different Okta user" "$T/out" || { cat "$T/out"; fail "the sentence for another sub on a tombstone"; }
+[ -z "$(uid_of anna)" ] && [ "$(sums)" = "$before" ] || fail "anna was created again for another sub"
+ns_log "anna was purged; its uid $olduid and the home purge kept are sub=\"00u-anna\"'s" | grep -q . ||
+	{ ns_log accounts | tail -3; fail "no log line for another sub on a tombstone"; }
+tool users rebind anna >"$T/rb" 2>&1 || { cat "$T/rb"; fail "users rebind of purged anna"; }
+grep -q "gets uid $olduid back" "$T/rb" && grep -q "$NS_HOME/anna" "$T/rb" ||
+	{ cat "$T/rb"; fail "rebind of a tombstone: the warning about the UID and the home"; }
+grep -q "^state released$" "$T/state/accounts/anna" || fail "the released tombstone: $(cat "$T/state/accounts/anna")"
+pt_login anna
+[ "$rc" = 0 ] || { cat "$T/out"; fail "another sub after users rebind released anna"; }
+[ "$(uid_of anna)" = "$olduid" ] || fail "released anna came back with $(uid_of anna), not $olduid"
+grep -q "^sub 00u-anna-someone-else$" "$T/state/accounts/anna" && grep -q "^state active$" "$T/state/accounts/anna" ||
+	fail "anna's record after the release: $(cat "$T/state/accounts/anna")"
+users_json
+ok "a purged name and another Okta sub: refused, nothing created, until users rebind releases it (and says uid $olduid and $NS_HOME/anna go with it)"
 
 # 7. expire locks a created account not seen within its limit.
 sed -i 's/^last_login .*/last_login 1700000000/' "$T/state/accounts/erik"

@@ -219,6 +219,18 @@ test_record(void)
 	TC_EQ_INT(b.last_login, 1700000500);
 	TC_EQ_INT(b.state, POG_ACCOUNT_PURGED);
 	TC_EQ_INT(pog_account_format(&a, buf, 20), 0);
+	/* every state, by its name, both ways */
+	for (int s = 0; s < POG_ACCOUNT_STATES; s++) {
+		a.state = (enum pog_account_state)s;
+		n = pog_account_format(&a, buf, sizeof(buf));
+		TC_CHECK(n > 0 && pog_account_parse(buf, n, &b, &why));
+		TC_EQ_INT(b.state, s);
+		TC_CHECK(strstr(buf, pog_account_state_name(a.state)) != NULL);
+	}
+	TC_STREQ(pog_account_state_name(POG_ACCOUNT_RELEASED), "released");
+	a.state = (enum pog_account_state)POG_ACCOUNT_STATES;
+	TC_EQ_INT(pog_account_format(&a, buf, sizeof(buf)), 0);
+	a.state = POG_ACCOUNT_PURGED;
 	for (int i = 0; bad[i]; i++) {
 		bool ok = pog_account_parse(bad[i], strlen(bad[i]), &b, &why);
 
