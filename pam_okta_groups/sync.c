@@ -456,6 +456,28 @@ ready_cb(void *ctx, const struct pog_strv *added, const struct pog_strv *removed
 	return err;
 }
 
+/*
+ * Persistent mode: the sudoers file follows the roles as the groups do.
+ * It runs after the group files are in place, so no failure here may
+ * undo the login: it is logged (here or in sudoers.c), and the audit
+ * line shows no sudo change.
+ */
+static void
+sync_sudo(struct sync_ctx *c)
+{
+	struct pog_strv roles = { 0 };
+	pog_err err = pog_sudo_roles(c->cfg, &c->plan.roles, &roles);
+
+	if (err == POG_OK)
+		err = pog_sudoers_sync(c->cfg, c->id->user, &roles, c->plan.capped, c->io,
+				       &c->sudo_added, &c->sudo_removed);
+	pog_strv_free(&roles);
+	c->sudo_ran = err != POG_ERR_NOMEM;
+	if (err == POG_ERR_NOMEM)
+		pog_log(c->io, LOG_ERR, "out of memory for the sudoers file of %s: left as it was",
+			c->id->user);
+}
+
 static pog_err
 done_cb(void *ctx, const struct pog_strv *added, const struct pog_strv *removed)
 {
@@ -477,9 +499,12 @@ done_cb(void *ctx, const struct pog_strv *added, const struct pog_strv *removed)
 		if (err != POG_OK)
 			pog_log(c->io, LOG_ERR, "cannot write the ledger of %s in %s: %s",
 				c->id->user, c->cfg->state_dir, pog_strerror(err));
-		return POG_OK;
+	} else {
+		(void)ledger_write_prepared(c, POG_OK);
 	}
-	(void)ledger_write_prepared(c, POG_OK);
+	/* Under the lock still: two logins of one user write their groups
+	 * and their sudoers file in the same order, so the last of both wins. */
+	sync_sudo(c);
 	return POG_OK;
 }
 
@@ -551,27 +576,6 @@ ctx_free(struct sync_ctx *c)
 	pog_strv_free(&c->sudo_removed);
 }
 
-/*
- * Persistent mode: the sudoers file follows the roles as the groups do.
- * It runs after the group files are in place, so no failure here may
- * undo the login: it is logged (here or in sudoers.c), and the audit
- * line shows no sudo change.
- */
-static void
-sync_sudo(struct sync_ctx *c)
-{
-	struct pog_strv roles = { 0 };
-	pog_err err = pog_sudo_roles(c->cfg, &c->plan.roles, &roles);
-
-	if (err == POG_OK)
-		err = pog_sudoers_sync(c->cfg, c->id->user, &roles, c->plan.capped, c->io,
-				       &c->sudo_added, &c->sudo_removed);
-	pog_strv_free(&roles);
-	c->sudo_ran = err != POG_ERR_NOMEM;
-	if (err == POG_ERR_NOMEM)
-		pog_log(c->io, LOG_ERR, "out of memory for the sudoers file of %s: left as it was",
-			c->id->user);
-}
 
 pog_err
 pog_sync_account_gid(const struct pog_config *cfg, const struct pog_identity *id,
@@ -630,8 +634,6 @@ pog_sync_account_gid(const struct pog_config *cfg, const struct pog_identity *id
 	if (c.edit && !dry_run) {
 		err = pog_grpfile_update(cfg->group_file, cfg->gshadow_file, id->user,
 					 &hooks, &c, io);
-		if (err == POG_OK)
-			sync_sudo(&c);
 	} else {
 		err = run_readonly(&c);
 	}
