@@ -13,8 +13,8 @@
  * A fuzz target gets the same from its input when POG_FUZZ_FAULTS is
  * set in the environment: the first two bytes choose a and i, the rest
  * is the target's input. A target whose checks assume that nothing
- * fails (fuzz_cfg, fuzz_oidc abort on a parse error without a message)
- * must ask pog_wrap_failed() before it calls such an error a crash.
+ * fails (fuzz_cfg and fuzz_oidc abort on a parse error without a
+ * message) asks pog_wrap_failed() before it calls such an error a crash.
  */
 #ifndef POG_WRAP_H
 #define POG_WRAP_H
