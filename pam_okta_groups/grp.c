@@ -710,6 +710,14 @@ offsets_grow(struct pog_grp_db *db, size_t *cap)
 	return true;
 }
 
+/* db->off grown past n line starts (to hold a 16-byte block's more); NULL: no memory. */
+static uint32_t *
+offsets_more(struct pog_grp_db *db, size_t n, size_t *cap)
+{
+	db->n = n;
+	return offsets_grow(db, cap) ? db->off : NULL;
+}
+
 /* The first pass: where each line starts, the byte after each newline. */
 static bool
 split_lines(struct pog_grp_db *db, const char *text, size_t len)
@@ -728,12 +736,8 @@ split_lines(struct pog_grp_db *db, const char *text, size_t len)
 		unsigned m = (unsigned)_mm_movemask_epi8(
 			_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(text + i)), nl));
 
-		if (n + 17 > cap) {
-			db->n = n;
-			if (!offsets_grow(db, &cap))
-				return false;
-			off = db->off;
-		}
+		if (n + 17 > cap && (off = offsets_more(db, n, &cap)) == NULL)
+			return false;
 		for (; m != 0; m &= m - 1)
 			off[n++] = (uint32_t)(i + (size_t)__builtin_ctz(m) + 1);
 	}
@@ -741,24 +745,16 @@ split_lines(struct pog_grp_db *db, const char *text, size_t len)
 	for (; i + 8 <= len; i += 8) {
 		uint64_t m = zero_bytes(load_le64(text + i) ^ bytes_of('\n'));
 
-		if (n + 17 > cap) {
-			db->n = n;
-			if (!offsets_grow(db, &cap))
-				return false;
-			off = db->off;
-		}
+		if (n + 17 > cap && (off = offsets_more(db, n, &cap)) == NULL)
+			return false;
 		for (; m != 0; m &= m - 1)
 			off[n++] = (uint32_t)(i + (size_t)__builtin_ctzll(m) / 8 + 1);
 	}
 	for (; i < len; i++) {
 		if (text[i] != '\n')
 			continue;
-		if (n + 17 > cap) {
-			db->n = n;
-			if (!offsets_grow(db, &cap))
-				return false;
-			off = db->off;
-		}
+		if (n + 17 > cap && (off = offsets_more(db, n, &cap)) == NULL)
+			return false;
 		off[n++] = (uint32_t)(i + 1);
 	}
 	if (n > 0 && off[n - 1] == len)
