@@ -138,8 +138,14 @@ io_ask(void *ctx, const char *text, bool echo, char **answer)
 		free(resp);
 		return -1;
 	}
-	*answer = resp != NULL ? resp : strdup("");
-	return *answer != NULL ? 0 : -1;
+	/* No answer at all is no Enter: libpam_misc's misc_conv (pamtester,
+	 * login) gives NULL at the end of input (Ctrl-D, stdin closed), where
+	 * a pressed Enter gives "". Waiting on would ask again at every poll
+	 * until approval_timeout, holding a max_pending slot. */
+	if (resp == NULL)
+		return -1;
+	*answer = resp;
+	return 0;
 }
 
 static void

@@ -9,7 +9,8 @@
 #      memberships stay, and nothing else in either file changed;
 #   4. carol (no groups) is denied and stripped of her managed groups;
 #   5. session mode: the files stay as they are, the process has the groups;
-#   6. pamtester with the module installed in the namespace's PAM folder.
+#   6. pamtester with the module installed in the namespace's PAM folder;
+#   7. pamtester with stdin at its end: the Enter prompt is cancelled at once.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ns.sh"
 need_cmd pamtester
@@ -164,5 +165,20 @@ grep -q "successfully authenticated" "$T/pt.out" && grep -q "account management 
 [ "$(groups_of bob "$ETC/gshadow")" = "devteam docker" ] || fail "bob's gshadow groups: $(groups_of bob "$ETC/gshadow")"
 ns_log 'pamtester' | grep -q 'user="bob"' || fail "no audit line from pamtester's login of bob"
 ok "pamtester: bob signs in through a fifo-driven Enter and gets devteam docker"
+
+# 7. The end of input at the Enter prompt (Ctrl-D, stdin closed) cancels:
+# one prompt, and pamtester fails at once instead of waiting out
+# approval_timeout (60 s) and asking again at every poll.
+t0=$(date +%s)
+rc=0
+in_ns pamtester -v okta-pamtester bob authenticate </dev/null >"$T/pt.out" 2>&1 || rc=$?
+took=$(($(date +%s) - t0))
+[ "$rc" != 0 ] || { cat "$T/pt.out"; fail "pamtester with stdin at its end signed in"; }
+[ "$(grep -c "Press Enter once you have approved" "$T/pt.out")" = 1 ] ||
+	{ cat "$T/pt.out"; fail "the Enter prompt was not shown exactly once"; }
+[ "$took" -lt 30 ] || fail "the end of input waited $took s (approval_timeout is 60)"
+ns_log 'conversation failed while waiting for Enter' | grep -q . ||
+	{ ns_log pam_okta_groups | tail -3; fail "no log line for the end of input"; }
+ok "the end of input at the Enter prompt: cancelled after one prompt, in $took s"
 
 echo "$checks passed, 0 failed"
