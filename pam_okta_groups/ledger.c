@@ -55,22 +55,35 @@ printable(const char *s, size_t len)
 	return pog_all_of(s, len, pog_is_print_ascii);
 }
 
+/*
+ * A member's lookup r: false, with the message, when it has the wrong
+ * type; true otherwise, with *found whether it is there (a member of
+ * the ledger may always be absent).
+ */
+static bool
+member(enum pog_json_get r, const char *key, const char *type, bool *found,
+       char **errmsg)
+{
+	*found = r == POG_JSON_FOUND;
+	if (r != POG_JSON_BADTYPE)
+		return true;
+	*errmsg = pog_asprintf("\"%s\" is not %s", key, type);
+	return false;
+}
+
 static bool
 get_string(const pog_json *root, const char *key, size_t max, char **out,
 	   char **errmsg)
 {
 	const char *s = NULL;
 	size_t len = 0;
+	bool found;
 
-	switch (pog_json_get_string_len(root, key, &s, &len)) {
-	case POG_JSON_ABSENT:
-		return true;
-	case POG_JSON_BADTYPE:
-		*errmsg = pog_asprintf("\"%s\" is not a string", key);
+	if (!member(pog_json_get_string_len(root, key, &s, &len), key, "a string", &found,
+		    errmsg))
 		return false;
-	case POG_JSON_FOUND:
-		break;
-	}
+	if (!found)
+		return true;
 	if (len > max || !printable(s, len)) {
 		*errmsg = pog_asprintf("\"%s\" is too long or not printable", key);
 		return false;
@@ -87,16 +100,12 @@ static bool
 get_time(const pog_json *root, const char *key, int64_t *out, char **errmsg)
 {
 	int64_t t = 0;
+	bool found;
 
-	switch (pog_json_get_int(root, key, &t)) {
-	case POG_JSON_ABSENT:
-		return true;
-	case POG_JSON_BADTYPE:
-		*errmsg = pog_asprintf("\"%s\" is not an integer", key);
+	if (!member(pog_json_get_int(root, key, &t), key, "an integer", &found, errmsg))
 		return false;
-	case POG_JSON_FOUND:
-		break;
-	}
+	if (!found)
+		return true;
 	if (t < 0) {
 		*errmsg = pog_asprintf("\"%s\" is negative", key);
 		return false;
@@ -142,16 +151,12 @@ get_list(const pog_json *root, const char *key, bool groups, struct pog_strv *ou
 {
 	const pog_json *v = NULL;
 	size_t n = 0;
+	bool found;
 
-	switch (pog_json_get_array(root, key, &v, &n)) {
-	case POG_JSON_ABSENT:
-		return true;
-	case POG_JSON_BADTYPE:
-		*errmsg = pog_asprintf("\"%s\" is not an array", key);
+	if (!member(pog_json_get_array(root, key, &v, &n), key, "an array", &found, errmsg))
 		return false;
-	case POG_JSON_FOUND:
-		break;
-	}
+	if (!found)
+		return true;
 	if (n > LEDGER_LIST_MAX) {
 		*errmsg = pog_asprintf("\"%s\" has too many items", key);
 		return false;
