@@ -5,7 +5,8 @@
 # the provider: its first SSH connection signs in, gets an account (UID in
 # range, private group, the bound groups, a home from pam_mkhomedir with
 # the skeleton) and runs a command. A user whom no binding grants gets
-# nothing, and no file changes.
+# nothing, and no file changes. Three new users connecting at once get
+# three accounts.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ns.sh"
 need_cmd expect
@@ -24,7 +25,13 @@ cat >"$USERS" <<JSON
               "groups": ["DevTeam"], "amr": ["pwd"]},
   "nobind":  {"password": "nobind-pw", "email": "nobind@example.com",
               "preferred_username": "nobind@example.com", "name": "No",
-              "groups": [], "amr": ["pwd"]}
+              "groups": [], "amr": ["pwd"]},
+  "new1": {"password": "new1-pw", "email": "new1@example.com",
+           "preferred_username": "new1@example.com", "groups": ["DevTeam"], "amr": ["pwd"]},
+  "new2": {"password": "new2-pw", "email": "new2@example.com",
+           "preferred_username": "new2@example.com", "groups": ["DevTeam"], "amr": ["pwd"]},
+  "new3": {"password": "new3-pw", "email": "new3@example.com",
+           "preferred_username": "new3@example.com", "groups": ["DevTeam"], "amr": ["pwd"]}
 }
 JSON
 ns_start
@@ -106,4 +113,28 @@ ssh_login newuser approve newuser id
 expect_out "EXP: exit 0" "newuser's second login"
 [ "$(grep '^newuser:' "$ETC/passwd")" = "$line" ] && [ "$before" = 1 ] || fail "the second login changed the account"
 ok "a second login uses the same account"
+
+# 5. Three new users over SSH at once: each sshd asks the NSS module for
+# its pending account, and the account phases create them one at a time
+# under the accounts lock: three accounts, three UIDs, each with its groups.
+pids=()
+for u in new1 new2 new3; do
+	expect -f "$top_srcdir/tests/ssh/kbdint.exp" "$T/ssh/ssh_config" "$u" approve \
+		"$(approver "$u")" id >"$T/ssh.$u" 2>&1 &
+	pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p" || true; done
+uids=""
+for u in new1 new2 new3; do
+	tr -d '\r' <"$T/ssh.$u" >"$T/out.$u"
+	grep -q "EXP: exit 0" "$T/out.$u" || { cat "$T/out.$u"; tail -20 "$T/sshd.log"; fail "$u's first SSH connection, three at once"; }
+	uid=$(awk -F: -v u="$u" '$1 == u { print $3 }' "$ETC/passwd")
+	[ -n "$uid" ] || fail "no passwd line for $u"
+	grep -q "uid=$uid($u) gid=$uid($u) groups=$uid($u),.*devteam" "$T/out.$u" && grep -q "docker" "$T/out.$u" ||
+		{ cat "$T/out.$u"; fail "id in $u's session"; }
+	uids="$uids $uid"
+done
+[ "$(echo "$uids" | tr ' ' '\n' | sed '/^$/d' | sort -u | wc -l)" = 3 ] || fail "three users at once, UIDs:$uids"
+in_ns pwck -r >"$T/pwck" 2>&1 || { grep -E "new[123]" "$T/pwck" && fail "pwck -r about new1..new3"; }
+ok "three new users over SSH at once: three accounts, UIDs$uids, each with devteam and docker"
 echo "$checks passed, 0 failed"
