@@ -240,6 +240,12 @@ pog_accounts_create(const struct pog_config *cfg, const char *user, const char *
 		err = POG_ERR_PINNED;
 		goto out;
 	}
+	if (now.released && now.record.nretired >= POG_ACCOUNT_RETIRED_MAX) {
+		pog_log(io, LOG_ERR, "accounts: %s has had %d owners already: not created",
+			user, POG_ACCOUNT_RETIRED_MAX + 1);
+		err = POG_ERR_SYSTEM;
+		goto out;
+	}
 	snprintf(uid_s, sizeof(uid_s), "%u", (unsigned int)now.uid);
 	snprintf(lo_s, sizeof(lo_s), "%u", (unsigned int)cfg->uid_range.lo);
 	snprintf(hi_s, sizeof(hi_s), "%u", (unsigned int)cfg->uid_range.hi);
@@ -267,6 +273,12 @@ pog_accounts_create(const struct pog_config *cfg, const char *user, const char *
 		}
 	}
 	memset(&rec, 0, sizeof(rec));
+	if (now.released) {
+		/* the former owners' UIDs stay in the record, never given again */
+		rec.nretired = now.record.nretired;
+		memcpy(rec.retired, now.record.retired, sizeof(rec.retired));
+		rec.retired[rec.nretired++] = now.record.uid;
+	}
 	snprintf(rec.name, sizeof(rec.name), "%s", user);
 	snprintf(rec.sub, sizeof(rec.sub), "%s", sub);
 	rec.uid = now.uid;
@@ -415,7 +427,7 @@ static pog_err
 release_fn(struct pog_account *a, const void *arg)
 {
 	(void)arg;
-	if (a->state != POG_ACCOUNT_PURGED)
+	if (a->state != POG_ACCOUNT_PURGED || a->nretired >= POG_ACCOUNT_RETIRED_MAX)
 		return POG_ERR_USER;
 	a->state = POG_ACCOUNT_RELEASED;
 	return POG_OK;

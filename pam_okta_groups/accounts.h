@@ -83,9 +83,10 @@ pog_err pog_accounts_purge(const struct pog_config *cfg, const char *user,
 /*
  * okta-groups users rebind of a purged account: the tombstone becomes
  * released, so that the next first login of user, by any Okta identity,
- * gets its UID (and with it what that UID still owns). *after: the
- * record written. POG_ERR_USER when user's record is not a purged one;
- * POG_ERR_SYSTEM with errno ENOENT when there is none.
+ * creates it with a new UID; the old one is retired in the record and
+ * never given to anyone again. *after: the record written. POG_ERR_USER
+ * when user's record is not a purged one, or has no room for another
+ * retired UID; POG_ERR_SYSTEM with errno ENOENT when there is none.
  */
 pog_err pog_accounts_release(const struct pog_config *cfg, const char *user,
 			     struct pog_account *after);

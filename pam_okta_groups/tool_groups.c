@@ -828,8 +828,9 @@ out:
 
 /*
  * rebind of a purged account: its tombstone released, so that another
- * Okta identity may have the name, and with it the UID and whatever it
- * still owns, which the admin is told. 1 when it was no tombstone.
+ * Okta identity may have the name, with a new UID. The old UID stays
+ * retired, but the home the purge kept is where the new account's will
+ * be, which the admin is told. 1 when it was no tombstone.
  */
 static int
 release_tombstone(const struct pog_config *cfg, const char *user, int *rc)
@@ -842,7 +843,8 @@ release_tombstone(const struct pog_config *cfg, const char *user, int *rc)
 	    (a.state != POG_ACCOUNT_PURGED && a.state != POG_ACCOUNT_RELEASED))
 		return 1;
 	if (a.state == POG_ACCOUNT_PURGED && pog_accounts_release(cfg, user, &a) != POG_OK) {
-		fprintf(stderr, "okta-groups: %s: cannot release its tombstone\n", user);
+		fprintf(stderr, "okta-groups: %s: cannot release its tombstone%s\n", user,
+			a.nretired >= POG_ACCOUNT_RETIRED_MAX ? " (it has had too many owners)" : "");
 		*rc = 1;
 		return 0;
 	}
@@ -850,9 +852,11 @@ release_tombstone(const struct pog_config *cfg, const char *user, int *rc)
 	if (!pog_uid_home_expand(cfg->home, user, home, sizeof(home)))
 		snprintf(home, sizeof(home), "its old home");
 	printf("%s: purged account released (it was Okta sub %s): the next first login of %s,\n"
-	       "by any Okta identity, gets uid %u back, and with it every file that uid still\n"
-	       "owns, %s among them (kept by purge): archive or remove them first\n",
-	       user, sub != NULL ? sub : "?", user, (unsigned int)a.uid, home);
+	       "by any Okta identity, creates it with a new uid; uid %u stays retired, never\n"
+	       "given to anyone. The home purge kept, %s, is still where the new\n"
+	       "account's will be, owned by uid %u: archive or remove it first\n",
+	       user, sub != NULL ? sub : "?", user, (unsigned int)a.uid, home,
+	       (unsigned int)a.uid);
 	syslog(LOG_AUTHPRIV | LOG_NOTICE, "users rebind: user=%s tombstone released (uid %u, "
 	       "was sub \"%s\")", user, (unsigned int)a.uid, sub != NULL ? sub : "?");
 	free(sub);

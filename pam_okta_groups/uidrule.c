@@ -383,7 +383,29 @@ printable_word(const char *p, const char *e)
 	return true;
 }
 
-enum { K_MAGIC, K_NAME, K_UID, K_SUB, K_CREATED, K_LAST, K_STATE, K_N };
+enum { K_MAGIC, K_NAME, K_UID, K_SUB, K_CREATED, K_LAST, K_STATE, K_RETIRED, K_N };
+#define K_REQUIRED K_RETIRED    /* the keys before it */
+
+/* "N,N...": UIDs in the rule's bounds, at most POG_ACCOUNT_RETIRED_MAX. */
+static bool
+parse_retired(const char *v, const char *eol, struct pog_account *a)
+{
+	const char *q = v;
+
+	a->nretired = 0;
+	for (;;) {
+		uint32_t u;
+
+		if (a->nretired == POG_ACCOUNT_RETIRED_MAX || !parse_u32(&q, eol, &u) ||
+		    u < POG_UID_RANGE_MIN || u > POG_UID_RANGE_MAX)
+			return false;
+		a->retired[a->nretired++] = u;
+		if (q == eol)
+			return true;
+		if (*q++ != ',')
+			return false;
+	}
+}
 
 /* One value of an account record, checked for its key; *why on failure. */
 static bool
@@ -439,6 +461,11 @@ account_value(struct pog_account *a, int k, const char *v, const char *eol,
 			return false;
 		a->state = (enum pog_account_state)k;
 		break;
+	case K_RETIRED:
+		*why = "invalid retired uids";
+		if (!parse_retired(v, eol, a))
+			return false;
+		break;
 	default:
 		break;
 	}
@@ -450,7 +477,8 @@ pog_account_parse(const char *text, size_t len, struct pog_account *out,
 		  const char **why)
 {
 	static const char *const keys[K_N] = {
-		"pog-account", "name", "uid", "sub", "created", "last_login", "state"
+		"pog-account", "name", "uid", "sub", "created", "last_login", "state",
+		"retired",
 	};
 	const char *p = text, *end = text + len;
 	struct pog_account a;
@@ -492,7 +520,7 @@ pog_account_parse(const char *text, size_t len, struct pog_account *out,
 			return false;
 		p = eol + 1;
 	}
-	for (int k = 0; k < K_N; k++) {
+	for (int k = 0; k < K_REQUIRED; k++) {
 		*why = "a key is missing";
 		if (!seen[k])
 			return false;
@@ -505,12 +533,13 @@ pog_account_parse(const char *text, size_t len, struct pog_account *out,
 size_t
 pog_account_format(const struct pog_account *a, char *buf, size_t size)
 {
+	size_t used;
 	int n;
 
 	if (!pog_uid_name_valid(a->name) || a->sub[0] == '\0' ||
 	    !printable_word(a->sub, a->sub + strlen(a->sub)) ||
 	    (unsigned int)a->state >= POG_ACCOUNT_STATES || a->created < 0 ||
-	    a->last_login < 0)
+	    a->last_login < 0 || a->nretired > POG_ACCOUNT_RETIRED_MAX)
 		return 0;
 	n = snprintf(buf, size,
 		     "pog-account 1\nname %s\nuid %u\nsub %s\ncreated %lld\n"
@@ -519,7 +548,21 @@ pog_account_format(const struct pog_account *a, char *buf, size_t size)
 		     (long long)a->last_login, state_names[a->state]);
 	if (n < 0 || (size_t)n >= size)
 		return 0;
-	return (size_t)n;
+	used = (size_t)n;
+	for (size_t i = 0; i < a->nretired; i++) {
+		n = snprintf(buf + used, size - used, "%s%u", i == 0 ? "retired " : ",",
+			     (unsigned int)a->retired[i]);
+		if (n < 0 || (size_t)n >= size - used)
+			return 0;
+		used += (size_t)n;
+	}
+	if (a->nretired > 0) {
+		if (used + 1 >= size)
+			return 0;
+		buf[used++] = '\n';
+		buf[used] = '\0';
+	}
+	return used;
 }
 
 /* ---- the rule ---- */

@@ -31,6 +31,7 @@
 #define POG_UID_RANGE_MAX 4294967294u  /* (uid_t)-1 is never a UID */
 #define POG_ACCOUNT_MAX_SIZE 4096
 #define POG_ACCOUNT_SUB_MAX  255
+#define POG_ACCOUNT_RETIRED_MAX 16      /* UIDs a name had before a release */
 
 /* SipHash-2-4 of data under a 16-byte key. */
 uint64_t pog_siphash24(const uint8_t key[16], const void *data, size_t len);
@@ -93,8 +94,11 @@ enum pog_account_state {
  *   sub SUB
  *   created EPOCH
  *   last_login EPOCH
- *   state active|locked|purged
- * Every key exactly once, in any order; nothing else.
+ *   state active|locked|purged|released
+ *   retired N,N...     (optional: the UIDs of the name's former owners)
+ * Every key exactly once (retired at most once), in any order; nothing
+ * else. A released record's UID and every retired one are never given
+ * to anyone again.
  */
 struct pog_account {
 	char name[POG_UID_NAME_MAX + 1];
@@ -103,6 +107,8 @@ struct pog_account {
 	int64_t created;
 	int64_t last_login;
 	enum pog_account_state state;
+	uint32_t retired[POG_ACCOUNT_RETIRED_MAX];
+	size_t nretired;
 };
 
 /* Strict. false: malformed (*why says what, a static string). */

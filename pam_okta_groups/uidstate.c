@@ -269,10 +269,19 @@ records_scan(const struct pog_uid_paths *p, const char *name,
 			st = POG_UIDS_REFUSED;
 			break;
 		}
+		/* retired UIDs were former owners': never anyone's again */
+		for (size_t i = 0; i < a.nretired; i++)
+			if (!pog_idset_add(ids, a.retired[i]))
+				st = POG_UIDS_NOMEM;
+		if (st != POG_UIDS_OK)
+			break;
 		if (strcmp(a.name, name) == 0) {
-			own->known = true;
 			own->record = a;
-			continue;
+			/* released: the name goes to someone new, with a new UID */
+			own->released = a.state == POG_ACCOUNT_RELEASED;
+			own->known = !own->released;
+			if (own->known)
+				continue;
 		}
 		if (!pog_idset_add(ids, a.uid)) {
 			st = POG_UIDS_NOMEM;

@@ -44,7 +44,8 @@ enum pog_uid_status {
 struct pog_uid_answer {
 	uint32_t uid;           /* and the private group's GID */
 	bool known;             /* from the name's own record */
-	struct pog_account record; /* that record, when known */
+	bool released;          /* its record is a released tombstone: a new UID */
+	struct pog_account record; /* that record, when known or released */
 };
 
 /*

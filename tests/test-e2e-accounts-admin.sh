@@ -11,7 +11,8 @@
 #      a non-created account cannot be locked;
 #   6. users purge: the account goes, the home stays, a tombstone keeps
 #      the UID; the same name again gets the same UID; another Okta sub
-#      for that name is refused until users rebind releases it;
+#      for that name is refused until users rebind releases it, and then
+#      gets a new UID while the old one stays retired;
 #   7. expire locks a created account not seen within its limit;
 #   8. max_pending: a flood of logins for invented names never has more
 #      device authorizations in flight than the cap, the rest are refused
@@ -186,16 +187,19 @@ grep -q "bound to a different Okta user" "$T/out" || { cat "$T/out"; fail "the s
 ns_log "anna was purged; its uid $olduid and the home purge kept are sub=\"00u-anna\"'s" | grep -q . ||
 	{ ns_log accounts | tail -3; fail "no log line for another sub on a tombstone"; }
 tool users rebind anna >"$T/rb" 2>&1 || { cat "$T/rb"; fail "users rebind of purged anna"; }
-grep -q "gets uid $olduid back" "$T/rb" && grep -q "$NS_HOME/anna" "$T/rb" ||
-	{ cat "$T/rb"; fail "rebind of a tombstone: the warning about the UID and the home"; }
+grep -q "uid $olduid stays retired" "$T/rb" && grep -q "$NS_HOME/anna" "$T/rb" ||
+	{ cat "$T/rb"; fail "rebind of a tombstone: what it says of the UID and the home"; }
 grep -q "^state released$" "$T/state/accounts/anna" || fail "the released tombstone: $(cat "$T/state/accounts/anna")"
 pt_login anna
 [ "$rc" = 0 ] || { cat "$T/out"; fail "another sub after users rebind released anna"; }
-[ "$(uid_of anna)" = "$olduid" ] || fail "released anna came back with $(uid_of anna), not $olduid"
-grep -q "^sub 00u-anna-someone-else$" "$T/state/accounts/anna" && grep -q "^state active$" "$T/state/accounts/anna" ||
+newuid=$(uid_of anna)
+[ -n "$newuid" ] && [ "$newuid" != "$olduid" ] || fail "released anna was created with uid '$newuid' (the old one: $olduid)"
+grep -q "^sub 00u-anna-someone-else$" "$T/state/accounts/anna" && grep -q "^state active$" "$T/state/accounts/anna" &&
+	grep -q "^retired $olduid$" "$T/state/accounts/anna" ||
 	fail "anna's record after the release: $(cat "$T/state/accounts/anna")"
+[ "$(stat -c %u "$NS_HOME/anna")" = "$olduid" ] || fail "the kept home changed owner: $(stat -c %u "$NS_HOME/anna")"
 users_json
-ok "a purged name and another Okta sub: refused, nothing created, until users rebind releases it (and says uid $olduid and $NS_HOME/anna go with it)"
+ok "a purged name and another Okta sub: refused, nothing created, until users rebind releases it; then a new uid $newuid, and $olduid stays retired"
 
 # 7. expire locks a created account not seen within its limit.
 sed -i 's/^last_login .*/last_login 1700000000/' "$T/state/accounts/erik"

@@ -204,6 +204,11 @@ test_record(void)
 		"pog-account 1\nname x\nuid 5000\nsub a b\ncreated 1\nlast_login 1\nstate active\n",
 		"pog-account 1\nname x\nuid 5000\nsub s\ncreated -1\nlast_login 1\nstate active\n",
 		"pog-account 1\nname x\nuid 5000\nsub s\ncreated 1\nlast_login 1\nstate active\nx y\n",
+		"pog-account 1\nname x\nuid 5000\nsub s\ncreated 1\nlast_login 1\nstate active\nretired 999\n",
+		"pog-account 1\nname x\nuid 5000\nsub s\ncreated 1\nlast_login 1\nstate active\nretired 5001,\n",
+		"pog-account 1\nname x\nuid 5000\nsub s\ncreated 1\nlast_login 1\nstate active\nretired 5001\nretired 5002\n",
+		"pog-account 1\nname x\nuid 5000\nsub s\ncreated 1\nlast_login 1\nstate active\n"
+		"retired 5001,5002,5003,5004,5005,5006,5007,5008,5009,5010,5011,5012,5013,5014,5015,5016,5017\n",
 		NULL
 	};
 
@@ -228,6 +233,16 @@ test_record(void)
 		TC_CHECK(strstr(buf, pog_account_state_name(a.state)) != NULL);
 	}
 	TC_STREQ(pog_account_state_name(POG_ACCOUNT_RELEASED), "released");
+	/* the retired UIDs, both ways */
+	a.retired[0] = 1900000002;
+	a.retired[1] = 1900000003;
+	a.nretired = 2;
+	n = pog_account_format(&a, buf, sizeof(buf));
+	TC_CHECK(n > 0 && strstr(buf, "\nretired 1900000002,1900000003\n") != NULL);
+	TC_CHECK(pog_account_parse(buf, n, &b, &why));
+	TC_EQ_INT(b.nretired, 2);
+	TC_EQ_INT(b.retired[1], 1900000003u);
+	a.nretired = 0;
 	a.state = (enum pog_account_state)POG_ACCOUNT_STATES;
 	TC_EQ_INT(pog_account_format(&a, buf, sizeof(buf)), 0);
 	a.state = POG_ACCOUNT_PURGED;
@@ -333,6 +348,43 @@ test_compute(void)
 		tu_put_str(pw, rec, 0644);
 		TC_EQ_INT(pog_uid_compute(&p, 5000, 5999, "newuser", true, &b), POG_UIDS_TAKEN);
 		tu_put_str(pw, "root:x:0:0::/root:/bin/bash\n", 0644);
+
+		/* Released (users rebind): a new UID for the name; the old one,
+		 * and once retired in the record, is still nobody else's. */
+		r.state = POG_ACCOUNT_RELEASED;
+		snprintf(path, sizeof(path), "%s/newuser", acc);
+		TC_CHECK(pog_account_format(&r, rec, sizeof(rec)) > 0);
+		tu_put_str(path, rec, 0600);
+		TC_EQ_INT(pog_uid_compute(&p, 5000, 5999, "newuser", true, &b), POG_UIDS_OK);
+		TC_CHECK(!b.known && b.released);
+		TC_CHECK(b.uid != r.uid);
+		TC_EQ_INT(b.record.uid, r.uid);
+		TC_EQ_INT(pog_uid_compute(&p, 5000, 5999, other, true, &b), POG_UIDS_OK);
+		TC_CHECK(b.uid != r.uid);
+		{
+			struct pog_account again = r;
+			uint32_t old = r.uid;
+
+			again.state = POG_ACCOUNT_ACTIVE;
+			again.uid = old == 5998 ? 5997 : 5998;
+			again.retired[0] = old;
+			again.nretired = 1;
+			TC_CHECK(pog_account_format(&again, rec, sizeof(rec)) > 0);
+			TC_CHECK(strstr(rec, "\nretired ") != NULL);
+			tu_put_str(path, rec, 0600);
+			TC_EQ_INT(pog_uid_compute(&p, 5000, 5999, "newuser", true, &b), POG_UIDS_OK);
+			TC_CHECK(b.known && !b.released);
+			TC_EQ_INT(b.uid, again.uid);
+			TC_EQ_INT(b.record.nretired, 1);
+			TC_EQ_INT(b.record.retired[0], old);
+			TC_EQ_INT(pog_uid_compute(&p, 5000, 5999, other, true, &b), POG_UIDS_OK);
+			if (b.uid == old)
+				fprintf(stderr, "%s was given the retired uid %u\n", other, old);
+			TC_CHECK(b.uid != old);
+		}
+		r.state = POG_ACCOUNT_PURGED;
+		TC_CHECK(pog_account_format(&r, rec, sizeof(rec)) > 0);
+		tu_put_str(path, rec, 0600);
 	}
 	/* A temp file of an atomic write is skipped; a corrupt record refuses all. */
 	snprintf(path, sizeof(path), "%s/newuser.AbC123", acc);
