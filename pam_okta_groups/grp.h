@@ -119,7 +119,7 @@ pog_err pog_grp_db_parse(struct pog_grp_db *db, enum pog_grp_kind kind,
 
 /*
  * The same db for the lookups, edits and pog_grp_db_format below, but
- * only the lines split and the names' lengths noted: an entry is parsed when a
+ * only the lines split and chained by the start of their names: an entry is parsed when a
  * lookup first reaches it, so a sync of one user in 100k groups parses
  * a handful. text is not copied and must outlive db; db->lines is not
  * filled (walk every entry with pog_grp_db_parse).
