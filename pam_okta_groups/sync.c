@@ -312,13 +312,23 @@ out:
 	return err;
 }
 
-/* Writes the text ledger_format made; a failure is logged. */
+/*
+ * Writes the text ledger_format made: renames the temp ready_cb began,
+ * or writes it whole; a failure is logged. After an intent record the
+ * folder's fsync is left out: a crash may then leave the intent in
+ * place of this, and it serves as well (it holds the pin, and lists as
+ * ours every group that may now be).
+ */
 static pog_err
 ledger_write_prepared(struct sync_ctx *c, pog_err err)
 {
-	if (err == POG_OK)
+	if (err == POG_OK && c->result_begun) {
+		c->result_begun = false;
+		err = pog_atomic_commit(&c->result_w, !c->intent_written);
+	} else if (err == POG_OK) {
 		err = pog_ledger_write_text(c->cfg->state_dir, c->id->user, c->ledger_text,
 					    c->ledger_len);
+	}
 	if (err != POG_OK)
 		pog_log(c->io, LOG_ERR, "cannot write the ledger of %s in %s: %s",
 			c->id->user, c->cfg->state_dir, pog_strerror(err));
@@ -487,21 +497,9 @@ done_cb(void *ctx, const struct pog_strv *added, const struct pog_strv *removed)
 	(void)removed;
 	/*
 	 * The groups are right by now, and the intent record lists every
-	 * group added: a ledger that failed here is only logged. After an
-	 * intent, the folder's fsync is left out: a crash may then leave
-	 * the intent in place of this, and it serves as well (it holds
-	 * the pin, and lists as ours every group that may now be).
+	 * group added: a ledger that failed here is only logged.
 	 */
-	if (c->result_begun) {
-		pog_err err = pog_atomic_commit(&c->result_w, !c->intent_written);
-
-		c->result_begun = false;
-		if (err != POG_OK)
-			pog_log(c->io, LOG_ERR, "cannot write the ledger of %s in %s: %s",
-				c->id->user, c->cfg->state_dir, pog_strerror(err));
-	} else {
-		(void)ledger_write_prepared(c, POG_OK);
-	}
+	(void)ledger_write_prepared(c, POG_OK);
 	/* Under the lock still: two logins of one user write their groups
 	 * and their sudoers file in the same order, so the last of both wins. */
 	sync_sudo(c);
