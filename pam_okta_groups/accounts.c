@@ -230,7 +230,7 @@ pog_accounts_create(const struct pog_config *cfg, const char *user, const char *
 		if (now.record.state == POG_ACCOUNT_PURGED)
 			pog_log(io, LOG_NOTICE, "accounts: %s was purged; its uid %u and the home "
 				"purge kept are sub=%s's, not sub=%s's (okta-groups users rebind %s "
-				"gives them to another Okta identity)", user,
+				"lets another Okta identity have the name, with a new uid)", user,
 				(unsigned int)now.record.uid, a ? a : "?", b ? b : "?", user);
 		else
 			pog_log(io, LOG_NOTICE, "accounts: %s is recorded for sub=%s, not sub=%s",
